@@ -1,0 +1,1 @@
+"""steeltrace: a permissioned blockchain for steel provenance."""

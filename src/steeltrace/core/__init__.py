@@ -1,0 +1,1 @@
+"""The pure, deterministic core: no web framework, database, network or clock."""
