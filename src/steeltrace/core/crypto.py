@@ -75,8 +75,21 @@ class SigningKey:
         return self._key.sign(message).signature
 
 
+def _as_bytes(value: bytes) -> bytes:
+    # The C binding takes only ``bytes``; a bytearray or memoryview (a received buffer)
+    # would raise TypeError instead of giving a verdict. memoryview() rather than bytes()
+    # so that an int is refused instead of turning into a zero-filled buffer.
+    return value if type(value) is bytes else memoryview(value).tobytes()
+
+
 def verify_raw(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """Plain Ed25519 verification (RFC 8032) as libsodium decides it."""
+    """Plain Ed25519 verification (RFC 8032) as libsodium decides it.
+
+    Any bytes-like input is accepted; a key or signature of the wrong length is simply
+    invalid (``False``), never an exception. The verdicts on the CCTV edge cases are
+    pinned in tests/conformance/fixtures/cctv_verdicts.json.
+    """
+    public_key, message, signature = _as_bytes(public_key), _as_bytes(message), _as_bytes(signature)
     if len(public_key) != PUBLIC_KEY_BYTES or len(signature) != SIGNATURE_BYTES:
         return False
     try:
@@ -96,7 +109,9 @@ _POOL: ThreadPoolExecutor | None = None
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="verify")
+        _POOL = ThreadPoolExecutor(
+            max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="verify"
+        )
     return _POOL
 
 
