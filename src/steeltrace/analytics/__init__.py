@@ -1,0 +1,1 @@
+"""Read models over the ledger's state: never consensus-critical (docs/dashboard.md)."""
