@@ -8,11 +8,12 @@ is the caller's job, and nothing here is consensus-critical.
 
 Masses are kept in integer kilograms throughout; conversion to tonnes is the display's.
 
-A declaration record (docs/state.md, written by the customs contract) is first turned into
-a :class:`DeclarationRow` by :func:`row_from_record`, which is the one place that knows the
-record's field names. The melt-and-pour country per the ledger is a mass share per
-country (a lot cast from several heats has several); when the record carries no ledger
-view, the declared melt-and-pour country stands in for it at a share of one.
+A declaration record (``declaration/{id}``, written by ``core/contracts/customs.py``) is
+first turned into a :class:`DeclarationRow` by :func:`row_from_record`, the one place that
+knows the record's field names. The melt-and-pour countries per the ledger are the mass
+shares the customs contract recorded under ``ledger.melt_and_pour`` (a lot cast from
+several heats has several); when it is empty, the declared countries stand in for it.
+The month is the declaration's ``date``, else the block time it was submitted at.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class DeclarationRow:
     hs: str
     category: str
     declared_origin: str
-    declared_melt: str
+    declared_melt: tuple[str, ...]  # as declared: one or more countries
     melt_shares: tuple[tuple[str, Fraction], ...]  # ledger melt-and-pour country -> share
     net_kg: int
     month: str  # "YYYY-MM", or UNKNOWN
@@ -86,61 +87,71 @@ def _category(code: str) -> str:
 
 
 def _month(record: Mapping[str, Any]) -> str:
-    value = _first(record, "date", "declared_at", "created_at", "at", "time")
+    value = _first(record, "date", "submitted_at", "created_at", "at")
     if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
         return value[:7]
     return UNKNOWN
 
 
-def _melt_shares(record: Mapping[str, Any], declared_melt: str) -> tuple[tuple[str, Fraction], ...]:
-    """The ledger's melt-and-pour shares, normalised to sum to one, largest first.
-
-    Accepted shapes: a mapping country -> share or kg, or a list of ``{"country", "share"}``
-    / ``{"country", "kg"}`` entries, under ``ledger_melt_pour`` / ``melt_pour_shares`` /
-    ``ledger`` -> ``melt_pour``; a bare country string counts as a share of one.
-    """
-    ledger = record.get("ledger")
-    raw = _first(record, "ledger_melt_pour", "melt_pour_shares", "ledger_melt_shares")
-    if raw is None and isinstance(ledger, Mapping):
-        raw = _first(ledger, "melt_pour", "melt_pour_shares", "melt_shares")
+def _weights(raw: Any) -> dict[str, Fraction]:
+    """Country weights from a mapping country -> share (or kg), a list of countries (equal
+    weights), a list of ``{"country", "share"|"kg"}`` entries, or one country string."""
     weights: dict[str, Fraction] = defaultdict(Fraction)
     if isinstance(raw, str):
         weights[raw] += 1
     elif isinstance(raw, Mapping):
         for country, w in raw.items():
-            if isinstance(w, int | float | str):
+            if isinstance(w, int | float | str) and not isinstance(w, bool):
                 weights[str(country)] += Fraction(str(w))
-    elif isinstance(raw, list):
+    elif isinstance(raw, list | tuple):
         for entry in raw:
-            if isinstance(entry, Mapping) and "country" in entry:
+            if isinstance(entry, str):
+                weights[entry] += 1
+            elif isinstance(entry, Mapping) and "country" in entry:
                 w = _first(entry, "share", "kg", "mass_kg")
                 weights[str(entry["country"])] += Fraction(str(w if w is not None else 1))
+    return {c: w for c, w in weights.items() if w > 0}
+
+
+def _normalised(weights: Mapping[str, Fraction]) -> tuple[tuple[str, Fraction], ...]:
     total = sum(weights.values(), Fraction(0))
-    if total <= 0:
-        return ((declared_melt, Fraction(1)),)
-    shares = [(c, w / total) for c, w in weights.items() if w > 0]
+    shares = [(c, w / total) for c, w in weights.items()]
     shares.sort(key=lambda cw: (-cw[1], cw[0]))
     return tuple(shares)
+
+
+def _melt_shares(record: Mapping[str, Any]) -> tuple[tuple[str, Fraction], ...]:
+    """The ledger's melt-and-pour shares (``ledger.melt_and_pour`` of the customs record),
+    normalised to sum to one, largest first. Without a ledger view (lots the origin engine
+    knew nothing about), the declared melt-and-pour countries stand in for it."""
+    ledger = record.get("ledger")
+    raw = _first(ledger, "melt_and_pour", "melt_pour") if isinstance(ledger, Mapping) else None
+    if raw is None:
+        raw = _first(record, "ledger_melt_pour")
+    weights = _weights(raw)
+    if not weights:
+        weights = _weights(record.get("declared_melt_pour")) or {UNKNOWN: Fraction(1)}
+    return _normalised(weights)
 
 
 def row_from_record(record: Mapping[str, Any]) -> DeclarationRow:
     """Read one declaration record (tolerant of missing fields: they become UNKNOWN)."""
     code = str(_first(record, "hs", "hs_code") or "")
-    declared_melt = str(_first(record, "declared_melt_pour", "declared_melt") or UNKNOWN)
+    declared_melt = tuple(c for c, _ in _normalised(_weights(record.get("declared_melt_pour"))))
     discrepancies = record.get("discrepancies") or ()
     return DeclarationRow(
-        declaration_id=str(_first(record, "declaration_id", "id") or UNKNOWN),
+        declaration_id=str(_first(record, "id", "declaration_id") or UNKNOWN),
         direction=str(_first(record, "direction") or "import"),
-        declaring_country=str(_first(record, "declaring_country", "country") or UNKNOWN),
+        declaring_country=str(_first(record, "declaring_country") or UNKNOWN),
         port=str(_first(record, "port_of_entry", "port") or UNKNOWN),
         hs=code,
         category=_category(code),
-        declared_origin=str(_first(record, "declared_origin", "origin") or UNKNOWN),
-        declared_melt=declared_melt,
-        melt_shares=_melt_shares(record, declared_melt),
-        net_kg=int(_first(record, "net_kg", "quantity_kg", "mass_kg") or 0),
+        declared_origin=str(_first(record, "declared_origin") or UNKNOWN),
+        declared_melt=declared_melt or (UNKNOWN,),
+        melt_shares=_melt_shares(record),
+        net_kg=int(_first(record, "net_kg") or 0),
         month=_month(record),
-        decision=str(_first(record, "decision", "status") or "pending"),
+        decision=str(_first(record, "status", "decision") or "submitted"),
         discrepancies=tuple(d for d in discrepancies if isinstance(d, Mapping)),
         record=record,
     )
@@ -165,7 +176,7 @@ class Filters:
             return False
         if self.country and self.country not in (
             row.declared_origin,
-            row.declared_melt,
+            *row.declared_melt,
             *row.melt_countries,
         ):
             return False
@@ -295,7 +306,7 @@ def filter_options(rows: Iterable[DeclarationRow]) -> dict[str, list[str]]:
     months: set[str] = set()
     categories: set[str] = set()
     for r in rows:
-        countries.update((r.declared_origin, r.declared_melt, *r.melt_countries))
+        countries.update((r.declared_origin, *r.declared_melt, *r.melt_countries))
         months.add(r.month)
         categories.add(r.category)
     countries.discard(UNKNOWN)

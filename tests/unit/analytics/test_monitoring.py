@@ -9,19 +9,20 @@ from steeltrace.analytics import monitoring as m
 
 def decl(i: int, **over: object) -> dict[str, object]:
     rec: dict[str, object] = {
-        "declaration_id": f"D{i}",
+        "id": f"D{i}",
         "direction": "import",
         "declaring_country": "CA",
         "port_of_entry": "CAVAN",
         "hs": "720839",
         "declared_origin": "VN",
-        "declared_melt_pour": "VN",
+        "declared_melt_pour": ["VN"],
         "net_kg": 20_000,
         "customs_value": 15_000_00,
         "lots": [f"L{i}"],
         "discrepancies": [],
-        "decision": "cleared",
-        "created_at": "2026-03-14T10:00:00Z",
+        "status": "cleared",
+        "submitted_at": "2026-03-14T10:00:00Z",
+        "ledger": {"melt_and_pour": {}, "origin": {}, "heats": [], "mass_kg": 20_000},
     }
     rec.update(over)
     return rec
@@ -40,7 +41,7 @@ def test_row_reads_fields_and_category() -> None:
 
 
 def test_row_tolerates_missing_fields() -> None:
-    (r,) = rows({"declaration_id": "X"})
+    (r,) = rows({"id": "X"})
     assert r.net_kg == 0
     assert r.month == m.UNKNOWN
     assert r.category == "other"
@@ -48,16 +49,17 @@ def test_row_tolerates_missing_fields() -> None:
 
 
 def test_ledger_melt_shares_normalised_largest_first() -> None:
-    (r,) = rows(decl(1, ledger_melt_pour={"VN": 1, "CN": 3}))
+    (r,) = rows(decl(1, ledger={"melt_and_pour": {"VN": 0.25, "CN": 0.75}}))
     assert r.melt_shares == (("CN", Fraction(3, 4)), ("VN", Fraction(1, 4)))
-    (r,) = rows(decl(1, ledger={"melt_pour": [{"country": "CN", "kg": 5}]}))
-    assert r.melt_shares == (("CN", Fraction(1)),)
+    (r,) = rows(decl(1, ledger={}, declared_melt_pour={"CN": 0.5, "KR": 0.5}))
+    assert r.melt_shares == (("CN", Fraction(1, 2)), ("KR", Fraction(1, 2)))
+    assert r.declared_melt == ("CN", "KR")
 
 
 def test_monthly_flows_conserve_mass_when_split() -> None:
     data = rows(
-        decl(1, net_kg=10_001, ledger_melt_pour={"CN": 1, "VN": 1, "KR": 1}),
-        decl(2, net_kg=5_000, created_at="2026-04-02T00:00:00Z"),
+        decl(1, net_kg=10_001, ledger={"melt_and_pour": {"CN": 1, "VN": 1, "KR": 1}}),
+        decl(2, net_kg=5_000, submitted_at="2026-04-02T00:00:00Z"),
     )
     flows = m.monthly_origin_vs_melt(data)
     assert flows.months == ["2026-03", "2026-04"]
@@ -68,7 +70,7 @@ def test_monthly_flows_conserve_mass_when_split() -> None:
 
 
 def test_origin_melt_matrix_shows_foreign_melt() -> None:
-    data = rows(decl(1, ledger_melt_pour="CN"), decl(2))
+    data = rows(decl(1, ledger={"melt_and_pour": {"CN": 1.0}}), decl(2))
     assert m.origin_melt_matrix(data) == {("VN", "CN"): 20_000, ("VN", "VN"): 20_000}
     assert m.summary(data).foreign_melt_kg == 20_000
 
@@ -85,9 +87,9 @@ def test_by_category_and_port_ranked() -> None:
 
 def test_filters_country_period_category_direction() -> None:
     data = rows(
-        decl(1, ledger_melt_pour="CN"),
-        decl(2, declared_origin="KR", declared_melt_pour="KR", created_at="2026-05-01"),
-        decl(3, hs="7306", created_at="2026-01-09"),
+        decl(1, ledger={"melt_and_pour": {"CN": 1.0}}),
+        decl(2, declared_origin="KR", declared_melt_pour=["KR"], submitted_at="2026-05-01"),
+        decl(3, hs="7306", submitted_at="2026-01-09"),
         decl(4, direction="export"),
     )
     ids = lambda f: [r.declaration_id for r in m.apply_filters(data, f)]  # noqa: E731
@@ -101,9 +103,9 @@ def test_filters_country_period_category_direction() -> None:
 def test_discrepancy_queue_newest_first() -> None:
     flag = [{"code": "MELT_POUR_MISMATCH", "message": "declared VN, ledger CN"}]
     data = rows(
-        decl(1, discrepancies=flag, created_at="2026-01-01"),
+        decl(1, discrepancies=flag, submitted_at="2026-01-01"),
         decl(2),
-        decl(3, discrepancies=flag, created_at="2026-06-01"),
+        decl(3, discrepancies=flag, submitted_at="2026-06-01"),
     )
     assert [r.declaration_id for r in m.discrepancy_queue(data)] == ["D3", "D1"]
     s = m.summary(data)
@@ -111,8 +113,16 @@ def test_discrepancy_queue_newest_first() -> None:
     assert s.decisions == {"cleared": 3}
 
 
+def test_declared_date_wins_over_block_time() -> None:
+    (r,) = rows(decl(1, date="2025-12-30"))
+    assert r.month == "2025-12"
+
+
 def test_filter_options_lists_present_values() -> None:
-    data = rows(decl(1, ledger_melt_pour="CN"), decl(2, hs="7306", created_at="2026-07-01"))
+    data = rows(
+        decl(1, ledger={"melt_and_pour": {"CN": 1.0}}),
+        decl(2, hs="7306", submitted_at="2026-07-01"),
+    )
     opts = m.filter_options(data)
     assert opts["countries"] == ["CN", "VN"]
     assert opts["months"] == ["2026-03", "2026-07"]
