@@ -20,6 +20,7 @@ import json
 import math
 from typing import Any
 
+import orjson
 import rfc8785
 
 from steeltrace.errors import InvalidInput, PayloadTooLarge
@@ -31,12 +32,49 @@ DEFAULT_MAX_BYTES = 64 * 1024
 JSONValue = Any
 
 
+def _fast_ok(value: Any, depth: int = 0) -> bool:
+    """True when orjson's sorted output is already the RFC 8785 form.
+
+    That holds for objects with ASCII keys (UTF-8 and UTF-16 orders agree there),
+    strings, booleans, null and integers within +/-2^53: orjson escapes exactly the
+    characters ECMAScript does, with the same short forms. Floats are formatted
+    differently (``1.0`` vs ``1``), so any float takes the reference path.
+    """
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return True
+    if t is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    if depth > MAX_DEPTH:
+        return False
+    if t is dict:
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii() or not _fast_ok(v, depth + 1):
+                return False
+        return True
+    if t is list:
+        return all(_fast_ok(v, depth + 1) for v in value)
+    return False
+
+
 def canonical_bytes(value: JSONValue) -> bytes:
-    """The RFC 8785 canonical encoding of ``value``."""
+    """The RFC 8785 canonical encoding of ``value``.
+
+    A fast path through orjson serves values where its output is provably identical
+    (see :func:`_fast_ok`; a hypothesis test pins the equality); everything else goes
+    through the reference ``rfc8785`` implementation.
+    """
+    if _fast_ok(value):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
         raise InvalidInput("JSON_NOT_CANONICALIZABLE", f"value cannot be canonicalised: {e}") from e
+
+
+def canonical_bytes_reference(value: JSONValue) -> bytes:
+    """Always the reference implementation (for tests of the fast path)."""
+    return rfc8785.dumps(value)
 
 
 def _reject_constant(name: str) -> Any:
@@ -125,7 +163,9 @@ def parse_strict(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JS
     """Parse JSON the strict way; raise :class:`InvalidInput` with a stable code."""
     if isinstance(data, bytes):
         if len(data) > max_bytes:
-            raise PayloadTooLarge("BODY_TOO_LARGE", f"document is {len(data)} bytes; limit {max_bytes}")
+            raise PayloadTooLarge(
+                "BODY_TOO_LARGE", f"document is {len(data)} bytes; limit {max_bytes}"
+            )
         if data.startswith(b"\xef\xbb\xbf"):
             raise InvalidInput("JSON_BOM", "a byte-order mark is not allowed")
         try:

@@ -23,9 +23,7 @@ from steeltrace.errors import InvalidPayload
 Checker = Callable[[Any, str], Any]
 
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,95}$")
-_RFC3339_UTC = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
-)
+_RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 MAX_TEXT = 500
@@ -157,7 +155,9 @@ def one_of(*choices: str) -> Checker:
     return check
 
 
-def list_of(item: Checker, min_len: int = 0, max_len: int = MAX_LIST, unique: bool = False) -> Checker:
+def list_of(
+    item: Checker, min_len: int = 0, max_len: int = MAX_LIST, unique: bool = False
+) -> Checker:
     def check(value: Any, path: str) -> list[Any]:
         if not isinstance(value, list):
             raise bad(path, "must be a list")

@@ -21,6 +21,8 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
+import orjson
+
 from steeltrace.core.canonical import canonical_bytes
 
 WriteSet = dict[str, Any]
@@ -88,27 +90,22 @@ class MemoryState:
 
     def __init__(self, entries: Mapping[str, bytes] | None = None) -> None:
         self._raw: dict[str, bytes] = dict(entries or {})
-        self._decoded: dict[str, Any] = {}
         self.acc = StateAccumulator.of_entries(self._raw.items())
 
     def get(self, key: str) -> Any | None:
-        if key in self._decoded:
-            return self._decoded[key]
+        # Decoded afresh on every read: a contract that mutates what it read (and then
+        # rejects) can never corrupt the state.
         raw = self._raw.get(key)
-        if raw is None:
-            return None
-        import orjson
+        return None if raw is None else orjson.loads(raw)
 
-        value = orjson.loads(raw)
-        self._decoded[key] = value
-        return value
+    def get_raw(self, key: str) -> bytes | None:
+        return self._raw.get(key)
 
     def apply(self, writes: WriteSet) -> None:
         for key, value in writes.items():
             old = self._raw.get(key)
             if old is not None:
                 self.acc.remove(key, old)
-            self._decoded.pop(key, None)
             if value is None:
                 self._raw.pop(key, None)
             else:
@@ -142,7 +139,8 @@ class Overlay:
     def get(self, key: str) -> Any | None:
         v = self.writes.get(key, self._MISSING)
         if v is not self._MISSING:
-            return v
+            # A fresh copy, for the same reason as MemoryState.get.
+            return None if v is None else orjson.loads(orjson.dumps(v))
         return self.base.get(key)
 
     def apply(self, writes: WriteSet) -> None:

@@ -1,0 +1,1 @@
+"""Adapters behind the node's ports: storage and ordering."""

@@ -1,0 +1,1 @@
+"""Consortium membership: the genesis configuration and the governance contracts."""

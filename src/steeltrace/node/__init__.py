@@ -1,0 +1,1 @@
+"""The node: peer, block producer, submission and queries, behind small ports."""
