@@ -11,6 +11,9 @@ import importlib
 
 MODULES = (
     "steeltrace.core.membership.contracts",
+    "steeltrace.core.contracts.facilities",
+    "steeltrace.core.contracts.heats",
+    "steeltrace.core.contracts.lots",
 )
 
 
