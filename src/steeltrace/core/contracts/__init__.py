@@ -14,6 +14,7 @@ MODULES = (
     "steeltrace.core.contracts.facilities",
     "steeltrace.core.contracts.heats",
     "steeltrace.core.contracts.lots",
+    "steeltrace.core.contracts.certificates",
 )
 
 
