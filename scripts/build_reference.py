@@ -119,11 +119,121 @@ def build_locode(conformance: Path) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# EN 1993-1-1 Table 3.1 lists strength classes; these are the grade designations each covers
+# (EN 10025-2/-5, EN 10210-1, EN 10219-1). "N/NL"-style rows expand by suffix instead.
+CLASS_DESIGNATIONS: dict[str, list[str]] = {
+    "S450": ["S450J0"],
+    "S235W": ["S235J0W", "S235J2W"],
+    "S355W": ["S355J0W", "S355J2W", "S355K2W"],
+    "S235H": ["S235JRH"],
+    "S275H": ["S275J0H", "S275J2H"],
+    "S355H": ["S355J0H", "S355J2H", "S355K2H"],
+}
+# EN 10027-2 steel numbers of EN 10025-3 normalised grades.
+CLASS_STEEL_NUMBERS: dict[str, str] = {
+    "S275N": "1.0490",
+    "S275NL": "1.0491",
+    "S355N": "1.0545",
+    "S355NL": "1.0546",
+    "S420N": "1.8902",
+    "S420NL": "1.8912",
+    "S460N": "1.8901",
+    "S460NL": "1.8903",
+}
+EUROCODE_SOURCE = (
+    "EN 1993-1-1 Table 3.1 nominal fy and fu (design values, t <= 40 mm and 40 < t <= 80 mm), "
+    "via steel-grades/en1993-1-1_table3.1_nominal_fy_fu.csv; not the product standard's "
+    "acceptance limits"
+)
+
+
+def _class_designations(compact: str) -> list[str]:
+    """ "S275N/NL" -> ["S275N", "S275NL"]; "S355H" -> ["S355J0H", ...]; "S235" -> []."""
+    if "/" in compact:
+        first, *suffixes = compact.split("/")
+        base = re.match(r"S\d{3}", first)
+        assert base is not None, compact
+        return [first] + [base.group(0) + suffix for suffix in suffixes]
+    return list(CLASS_DESIGNATIONS.get(compact, []))
+
+
+def build_grades(conformance: Path) -> bytes:
+    """Full grade records from the seed, plus one strength-only record per Eurocode row."""
+    seed = json.loads((SEED / "grade_limits.json").read_text(encoding="utf-8"))
+    rows = _read_csv(conformance / "steel-grades/en1993-1-1_table3.1_nominal_fy_fu.csv")
+    if len(rows) != 32:
+        raise SystemExit(f"expected 32 Eurocode grades, got {len(rows)}")
+    nominal: dict[tuple[str, str], dict[str, int | None]] = {}
+    for row in rows:
+        compact = row["grade"].replace(" ", "")
+
+        def num(value: str) -> int | None:
+            return int(value) if value else None
+
+        nominal[(row["product_standard"], compact)] = {
+            "fy_t_le_40": num(row["fy_MPa_t_le_40mm"]),
+            "fu_t_le_40": num(row["fu_MPa_t_le_40mm"]),
+            "fy_40_lt_t_le_80": num(row["fy_MPa_40_lt_t_le_80mm"]),
+            "fu_40_lt_t_le_80": num(row["fu_MPa_40_lt_t_le_80mm"]),
+        }
+    grades: list[dict[str, Any]] = []
+    full_names: set[tuple[str, str]] = set()
+    for record in seed["grades"]:
+        record = dict(record)
+        standard, designation = record["standard"], record["designation"]
+        full_names.add((standard, designation))
+        # "EN 10025-2 S355JR"; ASTM designations already carry the number: "ASTM A572 Gr 50".
+        astm = standard.startswith("ASTM ")
+        record["id"] = f"ASTM {designation}" if astm else f"{standard} {designation}"
+        record["basis"] = "product-standard"
+        record.setdefault("aliases", [])
+        strength_class = record.pop("strength_class", None)
+        if strength_class is not None:
+            key = (standard, strength_class + ("H" if standard == "EN 10219-1" else ""))
+            values = nominal[key]
+            # The Eurocode's fy for t <= 40 mm is the grade's ReH for t <= 16 mm.
+            if record["yield_min_mpa"][0]["min"] != values["fy_t_le_40"]:
+                raise SystemExit(f"{record['id']}: yield disagrees with EN 1993-1-1 {key}")
+            record["eurocode_nominal"] = values
+        grades.append(record)
+    for (standard, compact), values in nominal.items():
+        names = [d for d in _class_designations(compact) if (standard, d) not in full_names]
+        yields = [{"t": "(0,40]", "min": values["fy_t_le_40"]}]
+        tensiles = [{"t": "(0,40]", "min": values["fu_t_le_40"]}]
+        if values["fy_40_lt_t_le_80"] is not None:
+            yields.append({"t": "(40,80]", "min": values["fy_40_lt_t_le_80"]})
+            tensiles.append({"t": "(40,80]", "min": values["fu_40_lt_t_le_80"]})
+        grades.append(
+            {
+                "id": f"{standard} {compact}",
+                "standard": standard,
+                "designation": compact,
+                "aliases": names,
+                "steel_numbers": [
+                    CLASS_STEEL_NUMBERS[n] for n in names if n in CLASS_STEEL_NUMBERS
+                ],
+                "basis": "eurocode-nominal",
+                "chemistry": [],
+                "yield_min_mpa": yields,
+                "tensile_mpa": tensiles,
+                "elongation_min_pct": [],
+                "eurocode_nominal": values,
+                "source": EUROCODE_SOURCE,
+            }
+        )
+    ids = [g["id"] for g in grades]
+    if len(set(ids)) != len(ids):
+        raise SystemExit("duplicate grade ids")
+    grades.sort(key=lambda g: str(g["id"]))
+    return _json_bytes({"about": seed["about"], "grades": grades}, indent=1)
+
+
 BUILDERS: dict[str, Callable[[Path], bytes]] = {
     "countries.json": build_countries,
     "currencies.json": build_currencies,
     "hs2022.json": build_hs,
     "locode.csv": build_locode,
+    "grades.json": build_grades,
 }
 
 
