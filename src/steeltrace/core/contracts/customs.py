@@ -45,6 +45,7 @@ MASS_TOLERANCE_PCT = 2
 SHARE_TOLERANCE = 0.02  # absolute, when shares are declared
 OPEN = ("submitted", "held")
 FINAL = ("cleared", "rejected")
+UNTRACED = "??"  # the origin engine's country for a heat it cannot read
 
 
 def _declared_melt_pour(value: Any, path: str) -> list[str] | dict[str, float | int]:
@@ -174,6 +175,8 @@ def _ledger_facts(state: StateView, lots: list[dict[str, Any]], country: str) ->
         report = _origin_report(state, lot["id"], country)
         kg = Decimal(int(lot.get("remaining_kg") or 0))
         for c, s in report.get("melt_and_pour", {}).items():
+            if c == UNTRACED:
+                continue  # a heat record missing from the ledger: not the declarant's claim
             weighted[c] = weighted.get(c, Decimal(0)) + Decimal(str(s)) * kg
         if report.get("origin"):
             origin[lot["id"]] = str(report["origin"])
@@ -277,13 +280,11 @@ def _check_hs_lots(hs: str, lots: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _chemistry_sources(
     state: StateView, lots: list[dict[str, Any]], heats: list[str]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(source, chemistry) pairs: the source heats, then the certificates (not revoked)
-    covering each lot or its ancestors."""
-    from steeltrace.core.certificates.verification import (
-        cert_key,
-        certificates_for_lot,
-        chemistry_of,
-    )
+    """(source, chemistry) pairs: the source heats' registered chemistry, then every
+    certificate (not revoked) on each lot or one of its ancestors. The walk is the
+    certificates module's bounded genealogy walk; verification itself is not rerun here."""
+    from steeltrace.core.certificates.genealogy import walk
+    from steeltrace.core.certificates.verification import cert_key, chemistry_of
 
     sources: list[tuple[str, dict[str, Any]]] = []
     for heat_id in heats:
@@ -292,14 +293,16 @@ def _chemistry_sources(
             sources.append((f"heat/{heat_id}", dict(heat["chemistry"])))
     seen: set[str] = set()
     for lot in lots:
-        for row in certificates_for_lot(state, lot["id"])["certificates"]:
-            cert_id = str(row["cert_id"])
-            if cert_id in seen or row.get("status") == "revoked":
-                continue
-            seen.add(cert_id)
-            chem = chemistry_of(state.get(cert_key(cert_id)) or {})
-            if chem:
-                sources.append((f"cert/{cert_id}", chem))
+        g = walk(state, lot["id"])
+        for current in g.order:
+            for cert_id in g.lots[current].get("certificates") or []:
+                if cert_id in seen:
+                    continue
+                seen.add(cert_id)
+                cert = state.get(cert_key(cert_id)) or {}
+                chem = chemistry_of(cert)
+                if chem and cert.get("status") != "revoked":
+                    sources.append((f"cert/{cert_id}", chem))
     return sources
 
 
