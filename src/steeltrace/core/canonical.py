@@ -178,7 +178,8 @@ def parse_strict(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JS
             raise PayloadTooLarge("BODY_TOO_LARGE", f"document is over the {max_bytes}-byte limit")
         if text.startswith("\ufeff"):
             raise InvalidInput("JSON_BOM", "a byte-order mark is not allowed")
-    _precheck_depth(text)
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _precheck_depth(text)
     try:
         value, end = _DECODER.raw_decode(text)
     except InvalidInput:
@@ -191,7 +192,8 @@ def parse_strict(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JS
         raise InvalidInput("JSON_TRAILING_DATA", f"unexpected data after the JSON value at {end}")
     if text[:1] in (" ", "\t", "\r", "\n") and not text.strip():
         raise InvalidInput("JSON_MALFORMED", "empty document")
-    _check_depth_and_strings(value)
+    if "\\u" in text:  # only escapes can produce a lone surrogate
+        _check_depth_and_strings(value)
     return value
 
 

@@ -71,13 +71,16 @@ def ident(value: Any, path: str) -> str:
 
 
 def text(value: Any, path: str, max_len: int = MAX_TEXT) -> str:
-    """Free text: no control, zero-width, bidi or unassigned characters."""
+    """Free text: printable characters only (no control, zero-width, bidi, unassigned or
+    separator characters other than the ASCII space)."""
     if not isinstance(value, str):
         raise bad(path, "must be a string")
     if not value or len(value) > max_len:
         raise bad(path, f"must be 1-{max_len} characters")
+    if value.isprintable():  # the common case, in C: no Cc/Cf/Cs/Co/Cn/Z* but space
+        return value
     for ch in value:
-        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES or not ch.isprintable():
             raise bad(path, f"holds a forbidden character U+{ord(ch):04X}", "TEXT_FORBIDDEN_CHAR")
     return value
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from steeltrace.core.ledger.block import Block
+from steeltrace.core.ledger.transaction import Transaction
 
 
 class BlockStore(Protocol):
@@ -42,11 +43,11 @@ class BlockStore(Protocol):
 
 
 class OrderingService(Protocol):
-    def broadcast(self, tx_bytes: bytes) -> None:
+    def broadcast(self, tx: Transaction) -> None:
         """Append a (pre-checked) transaction to the log."""
         ...
 
-    def next_batch(self, max_count: int, timeout: float) -> list[bytes]:
+    def next_batch(self, max_count: int, timeout: float) -> list[Transaction]:
         """Wait up to ``timeout`` for the next batch of up to ``max_count``, in log order."""
         ...
 

@@ -34,12 +34,12 @@ from steeltrace.core import crypto, schema
 from steeltrace.core.canonical import canonical_bytes
 from steeltrace.core.ledger import merkle
 from steeltrace.core.ledger import transaction as txmod
-from steeltrace.core.ledger.block import Block, results_hash, sign_header, tx_root
+from steeltrace.core.ledger.block import Block, header_hash, results_hash, sign_header, tx_root
 from steeltrace.core.ledger.chain import check_block, next_accumulator
 from steeltrace.core.ledger.executor import execute_block, validate_tx
 from steeltrace.core.ledger.transaction import Transaction
 from steeltrace.core.membership.genesis import genesis_writes, key_valid_at, validate_config
-from steeltrace.core.state import MemoryState, StateAccumulator
+from steeltrace.core.state import CachedView, MemoryState, StateAccumulator
 from steeltrace.errors import IntegrityError, InvalidInput, LocalFault, NotFound, Rejected
 from steeltrace.node.keystore import KeyStore
 
@@ -231,7 +231,7 @@ class Node:
             self._verified[tx.tx_id] = tx.signature
             while len(self._verified) > 200_000:
                 self._verified.popitem(last=False)
-        self.ordering.broadcast(tx.leaf_bytes)
+        self.ordering.broadcast(tx)
         return tx.tx_id
 
     def submit(self, envelope: dict[str, Any]) -> str:
@@ -308,7 +308,7 @@ class Node:
             try:
                 batch = self.ordering.next_batch(self.batch_size, self.batch_timeout)
                 if batch:
-                    self.produce([txmod.from_bytes(b) for b in batch])
+                    self.produce(batch)
             except IntegrityError as e:
                 self._halted = e
                 log.error("node halted: %s", e)
@@ -322,15 +322,17 @@ class Node:
         if self._orderer_key is None or self._orderer_id is None:
             raise LocalFault("NOT_AN_ORDERER", "this node holds no orderer key")
         with self._commit_lock:
-            prev = self.store.load_block(self.store.height())
+            head = self.store.height()
+            prev = self.store.load_header(head)
             assert prev is not None
             now = self.clock()
-            prev_time = schema.parse_time(prev.header["time"])
+            prev_time = schema.parse_time(prev["time"])
             block_time = max(now, prev_time)
-            height = prev.height + 1
+            height = head + 1
             verified = self._verified
+            base = CachedView(self.store)
             execution = execute_block(
-                self.store,
+                base,
                 txs,
                 chain_id=self.chain_id,
                 height=height,
@@ -340,11 +342,11 @@ class Node:
                 known_good=lambda tx: verified.get(tx.tx_id) == tx.signature,
             )
             acc = StateAccumulator.from_bytes(self.store.state_accumulator())
-            raw = next_accumulator(acc, self.store, execution.writes)
+            raw = next_accumulator(acc, base, execution.writes)
             header = {
                 "chain_id": self.chain_id,
                 "height": height,
-                "prev_hash": prev.block_hash,
+                "prev_hash": header_hash(prev),
                 "time": schema.format_time(block_time),
                 "orderer": self._orderer_id,
                 "tx_count": len(txs),

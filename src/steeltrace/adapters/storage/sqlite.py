@@ -182,6 +182,18 @@ class SqliteStore:
         sig = bytes.fromhex(row[1]) if _is_hex(row[1]) else b""
         return Block(header=header, signature=sig, transactions=tuple(txs), results=tuple(results))
 
+    def load_header(self, height: int) -> dict[str, Any] | None:
+        row = self._one("SELECT header FROM blocks WHERE height=?", (height,))
+        if row is None:
+            return None
+        try:
+            header: dict[str, Any] = orjson.loads(row[0])
+        except orjson.JSONDecodeError as e:
+            raise IntegrityError(
+                "BLOCK_CORRUPT", f"block {height}: header is not JSON", height=height
+            ) from e
+        return header
+
     def block_hash(self, height: int) -> str | None:
         row = self._one("SELECT hash FROM blocks WHERE height=?", (height,))
         return None if row is None else str(row[0])

@@ -11,10 +11,15 @@ import importlib
 
 MODULES = (
     "steeltrace.core.membership.contracts",
+    "steeltrace.core.contracts.documents",
     "steeltrace.core.contracts.facilities",
     "steeltrace.core.contracts.heats",
     "steeltrace.core.contracts.lots",
     "steeltrace.core.contracts.certificates",
+    "steeltrace.core.contracts.trade",
+    "steeltrace.core.contracts.logistics",
+    "steeltrace.core.contracts.customs",
+    "steeltrace.core.contracts.finance",
 )
 
 

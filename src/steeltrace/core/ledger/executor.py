@@ -94,10 +94,10 @@ def validate_tx(
     if is_duplicate(tx.tx_id):
         raise Rejected("TX_DUPLICATE", f"transaction {tx.tx_id} was already submitted (replay)")
     check_window(tx, block_time, window_seconds)
-    pk = signer_public_key(key_state or state, tx, height)
-    if key_state is not None:
-        signer_public_key(state, tx, height)  # an org suspended earlier in this block
-    ok = tx.verify_signature(pk) if signature_ok is None else signature_ok
+    if signature_ok is None:
+        ok = tx.verify_signature(signer_public_key(key_state or state, tx, height))
+    else:
+        ok = signature_ok  # key resolved and checked at this height by the batch pass
     if not ok:
         raise Rejected("TX_BAD_SIGNATURE", "the signature does not verify with the signer's key")
     ctx = context_for(

@@ -1,0 +1,1 @@
+"""The `steeltrace` command line."""

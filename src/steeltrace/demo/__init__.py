@@ -1,0 +1,1 @@
+"""The demo story that `steeltrace demo` and `make demo` run."""
