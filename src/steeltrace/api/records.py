@@ -20,7 +20,7 @@ from steeltrace.api import visibility
 from steeltrace.api.auth import Principal, principal
 from steeltrace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 from steeltrace.core.certificates.verification import verify_certificate
-from steeltrace.errors import NotFound
+from steeltrace.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v1", tags=["records"])
 
@@ -108,14 +108,22 @@ def lot_origin(
     lot_id: str,
     request: Request,
     who: Principal = Depends(principal),
-    regime: str | None = Query(None, max_length=64),
+    regime: str = Query("default", max_length=64, description="an origin regime"),
+    reference_country: str | None = Query(None, pattern=r"^[A-Z]{2}$"),
 ) -> dict[str, Any]:
     from steeltrace.core.origin.report import origin_report
+    from steeltrace.core.origin.rules import regime_names
 
+    if regime not in regime_names():
+        raise InvalidInput(
+            "REGIME_UNKNOWN",
+            f"unknown origin regime {regime!r}; known: {', '.join(regime_names())}",
+        )
     node = _node(request)
     _one(request, who, f"lot/{lot_id}", "lot")
-    kwargs: dict[str, Any] = {} if regime is None else {"regime": regime}
-    report: dict[str, Any] = _jsonable(origin_report(node, lot_id, **kwargs))
+    report: dict[str, Any] = _jsonable(
+        origin_report(node, lot_id, regime, reference_country, limit=TRACE_MAX_LOTS)
+    )
     return report
 
 
