@@ -440,3 +440,52 @@ def test_s10_lot_in_a_held_declaration_is_flagged(h: Harness) -> None:
     h.run("custca", "customs.decide", {"declaration_id": "D1", "decision": "held", "reason": "x"})
     h.run("trader", "customs.declare", declaration(declaration_id="D2"))
     assert codes(h, "D2") == ["LOT_ALREADY_DECLARED"]
+
+
+def test_s07_transshipment_through_the_real_contracts() -> None:
+    """The same case built by transactions: CN heat -> slab -> hot-rolled in CN, sold to a
+    VN processor, galvanised in VN, declared in Canada as of Vietnamese origin."""
+    from tests.unit.contracts import steel_chain as sc
+
+    h = sc.chain()
+    h.org("buyer-ca", "CA", "buyer")
+    h.org("cbsa", "CA", "customs")
+    heat_id = sc.heat(h, "mill-cn", "CN-1", "cn-works")
+    sc.cast(h, "mill-cn", heat_id, ("SLAB-1", 100_000))
+    sc.transform(
+        h, "mill-cn", "T-HR", "cn-works", "hot-rolling", [("SLAB-1", 100_000)], [("HRC-1", 98_000)]
+    )
+    h.run("mill-cn", "title.transfer", {"lots": ["HRC-1"], "to": "proc-vn"})
+    sc.transform(
+        h,
+        "proc-vn",
+        "T-GI",
+        "vn-line",
+        "galvanising",
+        [("HRC-1", 98_000)],
+        [("GI-1", 97_500)],
+        hs=sc.GALV_HS,
+    )
+    h.run(
+        "proc-vn",
+        "customs.declare",
+        declaration(
+            declarant="proc-vn",
+            importer="buyer-ca",
+            lots=["GI-1"],
+            hs="721049",
+            declared_origin="VN",
+            declared_melt_pour=["VN"],
+            net_kg=97_500,
+        ),
+    )
+    d = h.get("declaration/D1")
+    assert codes(h) == ["MELT_POUR_MISMATCH", "ORIGIN_MISMATCH"]
+    assert d["ledger"]["origin"] == {"GI-1": "CN"}
+    assert d["ledger"]["melt_and_pour"] == {"CN": 1.0}
+    h.run(
+        "cbsa",
+        "customs.decide",
+        {"declaration_id": "D1", "decision": "held", "reason": "melted and poured in CN"},
+    )
+    assert h.get("declaration/D1")["status"] == "held"

@@ -461,3 +461,30 @@ def test_s09_enforce_rejects_inactive_collateral(h: Harness) -> None:
 def test_enforce_rejects_unknown_field(h: Harness) -> None:
     active(h)
     h.reject("PAYLOAD_UNKNOWN_FIELD", "bank1", "pledge.enforce", {"pledge_id": "P1", "price": "1"})
+
+
+def test_s03_pledged_lot_cannot_be_transformed() -> None:
+    """Through the real lot contracts: the transformation refuses a pledged input."""
+    from tests.unit.contracts import steel_chain as sc
+
+    h = sc.chain()
+    h.org("bank-ca", "CA", "bank")
+    heat_id = sc.heat(h, "mill-ca", "CA-1", "ca-works")
+    sc.cast(h, "mill-ca", heat_id, ("SLAB-1", 100_000))
+    h.run("mill-ca", "pledge.create", {"pledge_id": "P1", "bank": "bank-ca", "lots": ["SLAB-1"]})
+    h.run("bank-ca", "pledge.accept", {"pledge_id": "P1"})
+    h.tick()
+    payload = sc.transform_payload(
+        "T1", "ca-works", "hot-rolling", [("SLAB-1", 100_000)], [("HRC-1", 98_000)]
+    )
+    payload["at"] = h.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    h.reject("LOT_PLEDGED", "mill-ca", "lot.transform", payload)
+    h.run("bank-ca", "pledge.release", {"pledge_id": "P1"})
+    h.run("mill-ca", "lot.transform", payload)
+    assert h.get("lot/SLAB-1")["state"] == "consumed"
+    h.reject(
+        "LOT_NOT_ACTIVE",
+        "mill-ca",
+        "pledge.create",
+        {"pledge_id": "P2", "bank": "bank-ca", "lots": ["SLAB-1"]},
+    )
