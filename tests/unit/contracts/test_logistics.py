@@ -56,7 +56,7 @@ def test_create_books_lots(h: Harness) -> None:
     assert s["status"] == "booked"
     assert s["lots"] == ["L1"]
     assert [e["event"] for e in s["events"]] == ["booked"]
-    assert h.get("lot/L1")["shipment"] == "S1"
+    assert h.get("lot/L1")["shipment"] is None  # set on departure, not on booking
     assert h.get("idx/bl/carrier/BL-0001")["shipment"] == "S1"
 
 
@@ -117,14 +117,40 @@ def test_s03_pledged_lot_cannot_be_shipped(h: Harness) -> None:
     h.reject("LOT_PLEDGED", "carrier", "shipment.create", booking())
 
 
-def test_create_rejects_lot_on_a_shipment_not_arrived(h: Harness) -> None:
-    h.run("carrier", "shipment.create", booking())
+def test_create_rejects_lot_in_transit(h: Harness) -> None:
+    booked_and_departed(h)
+    assert h.get("lot/L1")["shipment"] == "S1"
     h.reject(
         "LOT_IN_SHIPMENT", "carrier", "shipment.create", booking(shipment_id="S2", bl_number="BL-2")
     )
 
 
-def test_lot_can_be_booked_again_after_arrival(h: Harness) -> None:
+def test_booking_alone_does_not_tie_up_a_lot(h: Harness) -> None:
+    """A carrier that does not hold the lots cannot block them by booking them."""
+    h.run("carrier2", "shipment.create", booking(shipment_id="S-X", carrier="carrier2"))
+    booked_and_departed(h)
+    h.reject(
+        "SHIPMENT_NOT_CUSTODIAN",
+        "carrier2",
+        "shipment.depart",
+        event("2026-03-01T08:40:00Z", "CNSGH", "S-X"),
+    )
+
+
+def test_depart_rejects_lot_in_transit_on_another_shipment(h: Harness) -> None:
+    h.run("carrier", "shipment.create", booking())
+    h.run("carrier", "shipment.create", booking(shipment_id="S2", bl_number="BL-2"))
+    h.tick(60)
+    h.run("carrier", "shipment.depart", event("2026-03-01T08:30:00Z", "CNSGH"))
+    h.reject(
+        "LOT_IN_SHIPMENT",
+        "carrier",
+        "shipment.depart",
+        event("2026-03-01T08:30:00Z", "CNSGH", "S2"),
+    )
+
+
+def test_lot_can_be_shipped_again_after_arrival(h: Harness) -> None:
     booked_and_departed(h)
     h.tick(60)
     h.run("carrier", "shipment.arrive", event("2026-03-01T09:30:00Z", "CAVAN"))
@@ -135,6 +161,8 @@ def test_lot_can_be_booked_again_after_arrival(h: Harness) -> None:
             shipment_id="S2", bl_number="BL-2", port_of_loading="CAVAN", port_of_discharge="CAMTR"
         ),
     )
+    h.tick(60)
+    h.run("carrier", "shipment.depart", event("2026-03-01T10:30:00Z", "CAVAN", "S2"))
     assert h.get("lot/L1")["shipment"] == "S2"
 
 

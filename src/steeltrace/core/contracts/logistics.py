@@ -61,6 +61,18 @@ def _movable(state: StateView, ctx: TxContext, lot: dict[str, Any]) -> None:
     lr.require_unpledged(state, lot, ctx)
 
 
+def _require_not_in_transit(state: StateView, lot: dict[str, Any]) -> None:
+    """A lot is in transit from its shipment's departure until its arrival."""
+    current = lot.get("shipment")
+    if not current:
+        return
+    other = state.get(shipment_key(current))
+    if other is not None and other.get("status") == "departed":
+        raise Rejected(
+            "LOT_IN_SHIPMENT", f"lot {lot['id']!r} is in transit on shipment {current!r}"
+        )
+
+
 @contract("shipment.create", roles={roles.CARRIER}, summary="book lots on a shipment")
 def create(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet:
     """A carrier books lots under a bill of lading.
@@ -69,8 +81,11 @@ def create(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
     2. the shipment id and the carrier's bill of lading number are new
        (``SHIPMENT_EXISTS``, ``SHIPMENT_BL_EXISTS``);
     3. both ends are ports and differ (``SHIPMENT_NOT_A_PORT``, ``SHIPMENT_SAME_PORT``);
-    4. every lot is active, unpledged and not on a shipment that has not arrived
+    4. every lot is active, unpledged and not in transit on another shipment
        (``LOT_NOT_ACTIVE``, ``LOT_PLEDGED``, ``LOT_IN_SHIPMENT``).
+
+    Booking does not touch the lots: a booking is only the carrier's plan, so a carrier
+    that does not hold the lots cannot tie them up. ``lot.shipment`` is set on departure.
     """
     p = schema.fields(
         payload,
@@ -104,15 +119,7 @@ def create(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
     writes: WriteSet = {}
     for lot in lr.load_lots(state, p["lots"]):
         _movable(state, ctx, lot)
-        current = lot.get("shipment")
-        if current:
-            other = state.get(shipment_key(current))
-            if other is not None and other.get("status") != "arrived":
-                raise Rejected(
-                    "LOT_IN_SHIPMENT", f"lot {lot['id']!r} is already on shipment {current!r}"
-                )
-        lot["shipment"] = p["shipment_id"]
-        writes[lr.lot_key(lot["id"])] = lr.stamp(lot, ctx)
+        _require_not_in_transit(state, lot)
     at = lr.now(ctx)
     record = {
         "id": p["shipment_id"],
@@ -172,7 +179,8 @@ def depart(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
     Only a booked shipment departs (``SHIPMENT_ALREADY_DEPARTED``), from its port of
     loading (``SHIPMENT_PLACE_MISMATCH``), not in the future nor before it was booked
     (``SHIPMENT_TIME_IN_FUTURE``, ``SHIPMENT_TIME_ORDER``), holding every lot
-    (``SHIPMENT_NOT_CUSTODIAN``), none of them pledged or inactive meanwhile.
+    (``SHIPMENT_NOT_CUSTODIAN``), none of them pledged, inactive or in transit on another
+    shipment meanwhile. Sets ``lot.shipment``.
     """
     p = schema.fields(payload, _EVENT)
     record = _load_shipment(state, ctx, p["shipment_id"])
@@ -184,13 +192,18 @@ def depart(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
             f"departure from {p['place']}, but the port of loading is {record['port_of_loading']}",
         )
     _event_time(ctx, p["at"], record["created_at"])
+    writes: WriteSet = {}
     for lot in lr.load_lots(state, record["lots"]):
         _movable(state, ctx, lot)
         lr.require_custodian(lot, ctx.signer_org, "SHIPMENT_NOT_CUSTODIAN")
+        _require_not_in_transit(state, lot)
+        lot["shipment"] = record["id"]
+        writes[lr.lot_key(lot["id"])] = lr.stamp(lot, ctx)
     record["status"] = "departed"
     record["departed_at"] = p["at"]
     _event(record, ctx, "departed", p["at"], p["place"])
-    return {shipment_key(record["id"]): lr.stamp(record, ctx)}
+    writes[shipment_key(record["id"])] = lr.stamp(record, ctx)
+    return writes
 
 
 @contract("shipment.arrive", roles={roles.CARRIER}, summary="record a shipment's arrival")
