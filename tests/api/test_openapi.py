@@ -62,3 +62,23 @@ def test_problem_for_a_wrong_method(client: Any, world: World) -> None:
     assert response.status_code == 405
     assert response.json()["code"] == "METHOD_NOT_ALLOWED"
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_unexpected_error_is_a_500_problem_without_internals(
+    world: World, monkeypatch: Any, caplog: Any
+) -> None:
+    from steeltrace.api.app import create_app
+    from tests.api.conftest import TestClient
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internal detail")
+
+    app = create_app(world.node, home=world.home, mount_dashboard=False)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        monkeypatch.setattr(world.node, "scan", boom)
+        response = c.get("/v1/lots", headers=world.headers("bank-1/lender"))
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "INTERNAL" and "secret" not in response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "secret internal detail" in caplog.text

@@ -229,7 +229,8 @@ def _with_state(home: Path, node: StateReader | None) -> tuple[StateReader, Any]
         return node, None
     from steeltrace.node.service import Node
 
-    opened = Node.open(Path(home))
+    # Read-only use: no block producer, so this is safe beside a running server.
+    opened = Node.open(Path(home), start=False)
     return opened, opened
 
 

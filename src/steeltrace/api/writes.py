@@ -127,7 +127,7 @@ async def _process(
         result = await run_in_threadpool(request.app.state.node.wait, tx_id, timeout)
     except SteeltraceError as e:
         return from_error(e, instance)
-    if result is None:
+    if result is None or result.get("status") not in ("valid", "invalid"):
         return _pending(tx_id, f"not committed within {timeout:g} s; poll the status URL")
     return answer_for(tx_id, result, instance)
 
