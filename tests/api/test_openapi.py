@@ -82,3 +82,51 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(
     assert body["code"] == "INTERNAL" and "secret" not in response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "secret internal detail" in caplog.text
+
+
+ODD_VALUES = [
+    "",
+    "x",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "%00",
+    "%FF",
+    "..%2F..",
+    "L1",
+    "ü",
+    "a" * 300,
+]
+
+
+def test_i21_every_get_in_the_openapi_with_odd_values_never_500s(client: Any, world: World) -> None:
+    """Walk the OpenAPI: each GET route, each path parameter and query parameter filled
+    with odd values. Any status but 5xx is fine; errors must be problem details."""
+    import random
+
+    rng = random.Random(21)
+    spec = client.get("/openapi.json").json()
+    headers = world.headers("customs-ca/officer")
+    calls = 0
+    for path, operations in spec["paths"].items():
+        get = operations.get("get")
+        if get is None or not path.startswith("/v1") or path == "/v1/events":
+            continue
+        params = get.get("parameters", [])
+        for _ in range(12):
+            url = path
+            query = []
+            for p in params:
+                value = rng.choice(ODD_VALUES)
+                if p["in"] == "path":
+                    url = url.replace("{" + p["name"] + "}", value or "x")
+                elif rng.random() < 0.7:
+                    query.append(f"{p['name']}={value}")
+            if query:
+                url += "?" + "&".join(query)
+            response = client.get(url, headers=headers)
+            calls += 1
+            assert response.status_code < 500, (url, response.text)
+            if response.status_code >= 400:
+                assert response.headers["content-type"].startswith("application/problem+json")
+    assert calls > 200

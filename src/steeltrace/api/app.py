@@ -10,6 +10,7 @@ its pages are mounted into the same app.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,6 @@ from fastapi.openapi.utils import get_openapi
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-import steeltrace
 from steeltrace.api import chain, problems, records, writes
 from steeltrace.api.body import DEFAULT_LIMIT
 from steeltrace.api.idempotency import IdempotencyStore
@@ -63,7 +63,7 @@ def create_app(
 
     app = FastAPI(
         title="steeltrace",
-        version=getattr(steeltrace, "__version__", "0"),
+        version=_version(),
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
@@ -102,6 +102,13 @@ def create_app(
         dashboard = importlib.import_module("steeltrace.dashboard.routes")
         dashboard.mount(app, node)
     return app
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("steeltrace")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def _document_auth(app: FastAPI) -> None:

@@ -71,7 +71,8 @@ def blocks(
 
 @router.get("/blocks/{height}", summary="One block: header, signature, transaction results")
 def block(height: int, request: Request, who: Principal = Depends(principal)) -> dict[str, Any]:
-    found = _node(request).block(height) if height >= 0 else None
+    node = _node(request)
+    found = node.block(height) if 0 <= height <= node.height() else None
     if found is None:
         raise NotFound("BLOCK_NOT_FOUND", f"no block at height {height}")
     return dict(found)
