@@ -250,3 +250,17 @@ def test_blocks_arrive_live(page: Any, world: World) -> None:
         arg=height,
         timeout=TIMEOUT_MS,
     )
+
+
+def test_page_jcs_matches_the_core_for_every_transaction(page: Any, world: World) -> None:
+    """The page's RFC 8785 encoder gives the core's bytes for every envelope on the chain."""
+    from steeltrace.core.canonical import canonical_bytes
+
+    _goto(page, "/explorer")
+    envelopes = [
+        world.node.tx(t["tx_id"])["tx"]
+        for h in range(1, world.node.height() + 1)
+        for t in (world.node.block(h) or {}).get("transactions", [])
+    ]
+    encoded = page.evaluate("(es) => es.map((e) => window.steeltraceProof.jcs(e))", envelopes)
+    assert encoded == [canonical_bytes(e).decode("utf-8") for e in envelopes]

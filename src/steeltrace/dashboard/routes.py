@@ -65,6 +65,7 @@ class _Pages:
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         template = self.env.get_template(name)
         context.setdefault("chain_id", self.node.chain_id)
+        context.setdefault("head_height", self.node.height())
         html = template.render(**context)
         return HTMLResponse(html, status_code=status_code)
 

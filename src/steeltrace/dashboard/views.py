@@ -180,16 +180,14 @@ def proof_bundle(node: Any, tx_id: str) -> dict[str, Any] | None:
 
 
 def key_validity(key: dict[str, Any], height: int) -> tuple[str, str]:
-    """(css class, words) for a key at the current height."""
+    """(css class, word) for a key at ``height``: the table shows the heights beside it."""
     valid_from = int(key.get("valid_from") or 0)
     revoked = key.get("revoked_from")
     if revoked is not None and height >= int(revoked):
-        return "bad", f"revoked from block {revoked}"
+        return "bad", "revoked"
     if height < valid_from:
-        return "warn", f"valid from block {valid_from}"
-    if revoked is not None:
-        return "warn", f"valid until block {int(revoked) - 1}"
-    return "ok", f"valid since block {valid_from}"
+        return "warn", "not yet valid"
+    return "ok", "valid"
 
 
 def organisations(node: Any) -> dict[str, Any]:

@@ -15,6 +15,8 @@
       elements,
       layout,
       wheelSensitivity: 0.3,
+      minZoom: 0.2,
+      maxZoom: 1.3,
       style: [
         { selector: "node", style: {
           "shape": "round-rectangle", "width": "label", "height": "label", "padding": "8px",

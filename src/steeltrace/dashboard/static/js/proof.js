@@ -119,6 +119,8 @@
     out.className = "verdict pending";
     out.textContent = "checking…";
     out.removeAttribute("title");
+    const why = box.querySelector(".why");
+    if (why) why.remove();
     button.disabled = true;
     try {
       const res = await fetch("/proof/" + encodeURIComponent(button.dataset.tx) + ".json", { cache: "no-store" });
@@ -131,6 +133,10 @@
       out.className = "verdict bad";
       out.textContent = "failed";
       out.title = String(e && e.message ? e.message : e);
+      const reason = document.createElement("span");
+      reason.className = "why";
+      reason.textContent = out.title;
+      box.appendChild(reason);
     } finally {
       button.disabled = false;
       box.dataset.checked = out.textContent;
