@@ -387,3 +387,118 @@ def test_revoking_a_processor_certificate_leaves_the_heat_counter() -> None:
     issued(h, "proc-c", cert_id="proc-c/C-9", lots=[{"lot": "COIL-1", "kg": 97_000}])
     h.run("proc-c", "cert.revoke", {"cert_id": "proc-c/C-9", "reason": "re-tested"})
     assert h.get("heat/mill-a/H100")["certified_kg"] == 100_000
+
+
+# ---------------------------------------------------------------- through the real contracts
+
+
+def _real_chain() -> Harness:
+    """Facility, heat, two slabs cast and one hot-rolled into a coil, all by transactions."""
+    from steeltrace.core.schema import format_time
+    from tests.unit.certificates.steel import S355_CHEM
+
+    h = Harness()
+    h.org("mill-a", "DE", "mill")
+    h.org("insp-d", "DE", "inspection")
+    h.run(
+        "mill-a",
+        "facility.register",
+        {
+            "id": "duisburg",
+            "name": "Duisburg works",
+            "country": "DE",
+            "locode": "DEDUI",
+            "processes": ["melting", "casting", "hot-rolling"],
+            "melt_capacity_t": 3_000_000,
+        },
+    )
+    h.run(
+        "mill-a",
+        "heat.register",
+        {
+            "heat_no": "H24-0117",
+            "facility": "duisburg",
+            "route": "BF-BOF",
+            "cast_at": "2026-03-01T07:00:00Z",
+            "tonnage_kg": 200_000,
+            "chemistry": S355_CHEM,
+        },
+    )
+    slab = {"form": "slab", "hs": "720712", "grade": "S355JR", "dimensions": {}}
+    h.run(
+        "mill-a",
+        "lot.cast",
+        {
+            "heat": "mill-a/H24-0117",
+            "lots": [
+                {**slab, "lot_id": "S1", "mass_kg": 100_000},
+                {**slab, "lot_id": "S2", "mass_kg": 100_000},
+            ],
+        },
+    )
+    h.tick()
+    h.run(
+        "mill-a",
+        "lot.transform",
+        {
+            "id": "HR-1",
+            "facility": "duisburg",
+            "process": "hot-rolling",
+            "inputs": [{"lot": "S1", "kg": 100_000}],
+            "outputs": [
+                {
+                    "lot_id": "COIL-9",
+                    "form": "coil",
+                    "hs": "720839",
+                    "grade": "S355JR",
+                    "dimensions": {"thickness_mm": 2.5},
+                    "mass_kg": 97_000,
+                }
+            ],
+            "at": format_time(h.now),
+        },
+    )
+    return h
+
+
+def test_s04_s12_through_heat_register_lot_cast_and_transform() -> None:
+    h = _real_chain()
+    heat = {"heat": "mill-a/H24-0117", "heat_no": "H24-0117"}
+    h.run("mill-a", "cert.issue", cert("mill-a/C-1", lots=[{"lot": "S1", "kg": 100_000}], **heat))
+    h.run("mill-a", "cert.issue", cert("mill-a/C-2", lots=[{"lot": "S2", "kg": 100_000}], **heat))
+    assert h.get("heat/mill-a/H24-0117")["certified_kg"] == 200_000
+    # the whole heat is certified: a certificate for the coil rolled from S1 is a copy
+    h.reject(
+        "CERT_OVER_CERTIFIED",
+        "mill-a",
+        "cert.issue",
+        cert("mill-a/C-3", lots=[{"lot": "COIL-9", "kg": 97_000}], **heat),
+    )
+    assert certificates_for_lot(h.state, "COIL-9")["any_valid"] is True
+    h.run("mill-a", "cert.revoke", {"cert_id": "mill-a/C-1", "reason": "failed retest"})
+    coil = certificates_for_lot(h.state, "COIL-9")
+    assert coil["revoked"] == ["mill-a/C-1"] and coil["any_valid"] is False
+    assert coil["heats"] == ["mill-a/H24-0117"]
+    # the released mass lets the mill certify the coil after the retest
+    h.run(
+        "mill-a", "cert.issue", cert("mill-a/C-4", lots=[{"lot": "COIL-9", "kg": 97_000}], **heat)
+    )
+    assert certificates_for_lot(h.state, "COIL-9")["any_valid"] is True
+    assert verify_certificate(h.state, "mill-a/C-4")["valid"] is True
+
+
+def test_i06_roles_that_may_not_send_certificate_transactions() -> None:
+    from steeltrace.core import roles
+
+    h = world()
+    allowed = {
+        "cert.issue": {roles.MILL, roles.PROCESSOR},
+        "cert.countersign": {roles.INSPECTION},
+        "cert.revoke": {roles.MILL, roles.PROCESSOR},
+    }
+    for role in sorted(roles.ALL_ROLES):
+        h.org(f"only-{role}", "DE", role)
+        for tx_type, permitted in allowed.items():
+            if role in permitted:
+                continue
+            h.reject("ROLE_NOT_PERMITTED", f"only-{role}", tx_type, {"cert_id": "x/1"})
