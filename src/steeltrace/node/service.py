@@ -91,6 +91,10 @@ class Node:
         clock: Any = utc_now,
     ) -> None:
         self.home = Path(home)
+        if not (self.home / LEDGER_FILE).is_file():
+            raise NotFound(
+                "NODE_NOT_INITIALISED", f"{self.home} holds no ledger; run `steeltrace init`"
+            )
         self.store = SqliteStore(self.home / LEDGER_FILE)
         if self.store.height() < 0:
             self.store.close()

@@ -6,7 +6,7 @@ height are written in one ``BEGIN IMMEDIATE ... COMMIT``: killed at any instant,
 file holds either all of a block or none of it (F-05). Readers use their own
 connections (one per thread), which WAL lets run beside the writer.
 
-Tables: ``blocks(height, hash, header, signature)``, ``txs(tx_id, height, idx, type,
+Tables: ``blocks(height, hash, header, signature)``, ``txs(height, idx, tx_id, type,
 signer, status, code, message, leaf)``, ``state(key, value)``, ``meta(k, v)``.
 """
 
@@ -32,17 +32,20 @@ CREATE TABLE IF NOT EXISTS blocks (
   signature TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS txs (
-  tx_id TEXT PRIMARY KEY,
   height INTEGER NOT NULL,
   idx INTEGER NOT NULL,
+  tx_id TEXT NOT NULL,
   type TEXT NOT NULL,
   signer TEXT NOT NULL,
   status TEXT NOT NULL,
   code TEXT,
   message TEXT,
-  leaf BLOB NOT NULL
+  leaf BLOB NOT NULL,
+  PRIMARY KEY (height, idx)
 );
-CREATE INDEX IF NOT EXISTS txs_by_height ON txs(height, idx);
+-- Not unique: a replayed copy that reached a block is recorded there as invalid
+-- (TX_DUPLICATE); a lookup by id answers with the first, original occurrence.
+CREATE INDEX IF NOT EXISTS txs_by_id ON txs(tx_id, height);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 """
@@ -135,7 +138,8 @@ class SqliteStore:
 
     def tx_row(self, tx_id: str) -> dict[str, Any] | None:
         row = self._one(
-            "SELECT tx_id, height, idx, type, signer, status, code, message, leaf FROM txs WHERE tx_id=?",
+            "SELECT tx_id, height, idx, type, signer, status, code, message, leaf FROM txs "
+            "WHERE tx_id=? ORDER BY height, idx LIMIT 1",
             (tx_id,),
         )
         if row is None:

@@ -166,8 +166,7 @@ def from_envelope(envelope: Any) -> Transaction:
     except InvalidInput:
         raise
     except Exception as e:  # schema raises InvalidPayload (a Rejected); re-class it here
-        code = getattr(e, "code", "TX_MALFORMED")
-        raise _bad(code if code.startswith("TX_") else "TX_MALFORMED", str(e)) from e
+        raise _bad(getattr(e, "code", "TX_MALFORMED"), getattr(e, "message", str(e))) from e
     body = body_of(
         envelope["chain_id"],
         envelope["type"],

@@ -104,12 +104,15 @@ def _check_action(state: StateView, action: str, p: dict[str, Any]) -> None:
         want = "active" if action == "suspend_org" else "suspended"
         if org["status"] != want:
             raise Rejected("ORG_STATUS", f"{p['org_id']} is {org['status']}")
-    elif action == "add_key":
+    elif action in ("add_key", "rotate_key"):
         _org(state, p["org_id"])
-    elif action == "rotate_key":
-        _key(state, p["org_id"], p["old_key_id"])
-    elif action == "revoke_key":
-        _key(state, p["org_id"], p["key_id"])
+        kid = crypto.key_id(bytes.fromhex(p["public_key"]))
+        if state.get(f"key/{p['org_id']}/{kid}") is not None:
+            raise Rejected("KEY_EXISTS", f"{p['org_id']} already has key {kid}")
+    if action in ("rotate_key", "revoke_key"):
+        kid = p["old_key_id"] if action == "rotate_key" else p["key_id"]
+        if _key(state, p["org_id"], kid)["revoked_from"] is not None:
+            raise Rejected("KEY_ALREADY_REVOKED", f"key {kid} of {p['org_id']} is already revoked")
 
 
 def _execute(state: StateView, action: str, p: dict[str, Any], height: int) -> WriteSet:
