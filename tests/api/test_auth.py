@@ -285,3 +285,28 @@ def test_i18_private_transactions_are_404_to_others(client: Any, world: World) -
         404,
         "TX_NOT_FOUND",
     )
+
+
+def test_i18_a_customs_decision_is_seen_as_its_declaration(client: Any, world: World) -> None:
+    decision = next(
+        t["tx_id"]
+        for h in range(1, world.node.height() + 1)
+        for t in world.node.block(h)["transactions"]
+        if t["type"] == "customs.decide"
+    )
+    for user in ("customs-ca/officer", "svc-ca/buyer"):
+        response = client.get(f"/v1/transactions/{decision}", headers=world.headers(user))
+        assert response.status_code == 200, (user, response.text)
+        assert response.json()["tx"]["payload"]["declaration_id"] == "D-CA"
+    for user in ("customs-us/officer", "trader-sg/dealer"):
+        assert_problem(
+            client.get(f"/v1/transactions/{decision}", headers=world.headers(user)),
+            404,
+            "TX_NOT_FOUND",
+        )
+    # The block still lists it (type, signer, result), without the payload.
+    height = client.get(
+        f"/v1/transactions/{decision}/status", headers=world.headers("customs-us/officer")
+    ).json()["height"]
+    block = client.get(f"/v1/blocks/{height}", headers=world.headers("customs-us/officer")).json()
+    assert "payload" not in block["transactions"][0]

@@ -2,8 +2,8 @@
 
 Built through ``Node.submit_as`` (the API's own write path is what the tests exercise,
 so the world is made without it): a Chinese heat cast into three coils, one sold to a
-Canadian service centre under a priced contract, declared to Canadian customs and
-pledged to a bank; another declared to US customs by a trader.
+Canadian service centre under a priced contract, declared to and cleared by Canadian
+customs and pledged to a bank; another declared to US customs by a trader.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def build(home: Path) -> World:
     world.run("svc-ca", "contract.accept", {"contract_id": "K1"})
     world.run("mill-cn", "title.transfer", {"lots": ["L1"], "to": "svc-ca", "contract_id": "K1"})
     world.run("svc-ca", "customs.declare", declaration("D-CA", "CA", "svc-ca", "CAVAN", "L1"))
+    world.run("customs-ca", "customs.decide", {"declaration_id": "D-CA", "decision": "cleared"})
     world.run("mill-cn", "title.transfer", {"lots": ["L2"], "to": "trader-sg"})
     world.run("trader-sg", "customs.declare", declaration("D-US", "US", "trader-sg", "USLAX", "L2"))
     world.run(
