@@ -241,3 +241,15 @@ def test_verification_is_deterministic() -> None:
     assert verify_certificate(h.state, "mill-a/MTC-1") == verify_certificate(
         h.state, "mill-a/MTC-1"
     )
+
+
+def test_results_on_a_21_are_checked_too() -> None:
+    h = world()
+    h.run("mill-a", "cert.issue", cert(en_type="2.1", yield_mpa=300))
+    assert "CERT_OUT_OF_GRADE" in verify_certificate(h.state, "mill-a/MTC-1")["flags"]
+
+
+def test_public_surface() -> None:
+    import steeltrace.core.certificates as pkg
+
+    assert pkg.__all__ == ["certificates_for_lot", "verify_certificate", "verify_document"]

@@ -189,8 +189,6 @@ def _check_grade(cert: dict[str, Any]) -> list[Finding]:
                 "B.B02",
             )
         ]
-    if cert.get("type") == "2.1":
-        return []  # a declaration of compliance states no results to check
     results = grades.check_results(
         grade,
         chemistry_of(cert),
