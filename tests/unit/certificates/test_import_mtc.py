@@ -203,6 +203,7 @@ def test_chemistry_needs_symbols_and_decimal_strings() -> None:
 
 
 def test_not_a_certificate() -> None:
-    for bad in ([], {}, {"RefSchemaUrl": "x"}, {"RefSchemaUrl": "x", "Certificate": {}}):
+    bad: list[Any] = [[], {}, {"RefSchemaUrl": "x"}, {"RefSchemaUrl": "x", "Certificate": {}}]
+    for document in bad:
         with pytest.raises(MtcImportError):
-            payload(bad)  # type: ignore[arg-type]
+            certificate_payload_from_mtc(document, mill="m", lots=[{"lot": "L", "kg": 1}])

@@ -463,7 +463,7 @@ def _real_chain() -> Harness:
 
 def test_s04_s12_through_heat_register_lot_cast_and_transform() -> None:
     h = _real_chain()
-    heat = {"heat": "mill-a/H24-0117", "heat_no": "H24-0117"}
+    heat: dict[str, Any] = {"heat": "mill-a/H24-0117", "heat_no": "H24-0117"}
     h.run("mill-a", "cert.issue", cert("mill-a/C-1", lots=[{"lot": "S1", "kg": 100_000}], **heat))
     h.run("mill-a", "cert.issue", cert("mill-a/C-2", lots=[{"lot": "S2", "kg": 100_000}], **heat))
     assert h.get("heat/mill-a/H24-0117")["certified_kg"] == 200_000
