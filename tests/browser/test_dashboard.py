@@ -194,27 +194,42 @@ def _tamper(page: Any, change: Any) -> None:
     page.route("**/proof/*.json", handle)
 
 
-@pytest.mark.parametrize(
-    "what",
-    ["payload", "audit_path", "status", "header"],
-)
+TAMPERING = {
+    # what is changed in the bundle -> the check that must catch it
+    "payload": "does not hash to the transaction id",
+    "audit_path": "audit path does not lead to the block's tx root",
+    "leaf_index": "audit path does not lead to the block's tx root",
+    "status": "results do not match its results hash",
+    "header": "header does not hash to the block hash",
+    "signature": "signature on the block header does not verify",
+}
+
+
+@pytest.mark.parametrize("what", list(TAMPERING))
 def test_a_tampered_proof_fails(page: Any, world: World, what: str) -> None:
     def change(b: dict[str, Any]) -> None:
+        proof, block = b["proof"], b["block"]
         if what == "payload":
             b["envelope"]["payload"] = {**b["envelope"]["payload"], "tampered": True}
         elif what == "audit_path":
-            path = b["proof"]["audit_path"]
-            b["proof"]["audit_path"] = ["00" * 32, *path] if not path else ["ff" * 32, *path[1:]]
+            proof["audit_path"] = ["ff" * 32, *proof["audit_path"][1:]]
+        elif what == "leaf_index":
+            proof["leaf_index"] = (proof["leaf_index"] + 1) % proof["tree_size"]
         elif what == "status":
-            r = b["block"]["results"][b["proof"]["leaf_index"]]
+            r = block["results"][proof["leaf_index"]]
             r[1] = "invalid" if r[1] == "valid" else "valid"
-        else:
-            b["block"]["header"]["state_root"] = "00" * 32
+        elif what == "header":
+            block["header"]["state_root"] = "00" * 32
+        else:  # a signature by another key over the same header
+            sig = bytearray(bytes.fromhex(block["signature"]))
+            sig[0] ^= 1
+            block["signature"] = sig.hex()
 
     _tamper(page, change)
     _goto(page, f"/tx/{_some_tx(world)}")
     text, reason = _verify_first(page)
     assert text == "failed", reason
+    assert reason is not None and TAMPERING[what] in reason, reason
     if what == "payload":
         screenshot(page, "transaction-tampered-failed")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -27,6 +27,9 @@ from sse_starlette.sse import EventSourceResponse
 
 from steeltrace.analytics.chain_index import ChainIndex
 from steeltrace.dashboard import formatting, views
+
+if TYPE_CHECKING:
+    from steeltrace.node.service import Node
 
 __all__ = ["mount"]
 
@@ -166,7 +169,7 @@ def _router(pages: _Pages) -> APIRouter:
     return r
 
 
-def mount(app: FastAPI, node: Any) -> None:
+def mount(app: FastAPI, node: Node) -> None:
     """Add the dashboard's pages, partials, events and static files to ``app``."""
     pages = _Pages(node)
     app.include_router(_router(pages))
