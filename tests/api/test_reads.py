@@ -80,7 +80,7 @@ def test_missing_things_are_404_problems(client: Any, world: World, path: str, c
         ("/v1/contracts", 1),
         ("/v1/shipments", 0),
         ("/v1/receipts", 0),
-        ("/v1/certificates", 0),
+        ("/v1/certificates", 1),
     ],
 )
 def test_lists(client: Any, world: World, path: str, expected: int) -> None:
@@ -210,6 +210,15 @@ def test_certificate_verification_is_wired(client: Any, world: World) -> None:
         404,
         "CERTIFICATE_NOT_FOUND",
     )
+
+
+def test_a_certificate_with_its_verification(client: Any, world: World) -> None:
+    body = get(client, world, "/v1/certificates/mill-cn/MTC-1")
+    assert body["certificate"]["heat"] == "mill-cn/H1"
+    verification = body["verification"]
+    assert verification == verify_certificate(world.node, "mill-cn/MTC-1")
+    assert verification["cert_id"] == "mill-cn/MTC-1" and verification["status"] == "valid"
+    assert verification["valid"] is True, verification
 
 
 def test_health_needs_no_token(client: Any, world: World) -> None:

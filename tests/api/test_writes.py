@@ -140,7 +140,7 @@ def test_a_rejection_recorded_in_the_block_is_409(client: Any, world: World) -> 
     is recorded invalid with TITLE_NOT_OWNER (S-02 at the API)."""
     node = world.node
     old_timeout = node.batch_timeout
-    node.batch_timeout = 1.0
+    node.batch_timeout = 2.0
     try:
         time.sleep(0.1)  # let the producer pick up the longer batch window
         first = node.submit_as("mill-cn", "title.transfer", {"lots": ["L3"], "to": "svc-ca"})

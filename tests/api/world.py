@@ -1,7 +1,7 @@
 """A small consortium on a real embedded node, for the API tests.
 
 Built through ``Node.submit_as`` (the API's own write path is what the tests exercise,
-so the world is made without it): a Chinese heat cast into three coils, one sold to a
+so the world is made without it): a Chinese heat cast into three coils, one certified, one sold to a
 Canadian service centre under a priced contract, declared to and cleared by Canadian
 customs and pledged to a bank; another declared to US customs by a trader.
 """
@@ -100,6 +100,7 @@ def build(home: Path) -> World:
     world.run(
         "mill-cn", "lot.cast", {"heat": "mill-cn/H1", "lots": [coil("L1"), coil("L2"), coil("L3")]}
     )
+    world.run("mill-cn", "cert.issue", certificate())
     world.run(
         "mill-cn",
         "contract.propose",
@@ -142,6 +143,27 @@ def build(home: Path) -> World:
         },
     )
     return world
+
+
+def certificate() -> dict[str, Any]:
+    """An EN 10204 3.1 certificate for coil L3 of heat H1 (EN 10168 groups A, B, C, Z)."""
+    return {
+        "cert_id": "mill-cn/MTC-1",
+        "type": "3.1",
+        "document_sha256": "ab" * 32,
+        "heat": "mill-cn/H1",
+        "lots": [{"lot": "L3", "kg": 20_000}],
+        "A": {"A01": "Jiangsu Coastal", "A02": "EN 10204 3.1", "A03": "MTC-1"},
+        "B": {
+            "B01": "hot-rolled coil",
+            "B02": "S355JR",
+            "B07": "H1",
+            "B09": {"form": "coil", "thickness_mm": 3},
+            "B13": 20_000,
+        },
+        "C": {"C11": 385, "C12": 520, "C13": 26, "chemistry": dict(NON_ALLOY)},
+        "Z": {"Z01": "We certify that the material complies with the order.", "Z02": "2026-11-20"},
+    }
 
 
 def declaration(decl_id: str, country: str, org: str, port: str, lot: str) -> dict[str, Any]:
