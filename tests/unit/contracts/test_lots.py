@@ -360,3 +360,20 @@ def test_transformation_id_is_unique_and_processor_output_is_its_own() -> None:
         "lot.transform",
         _tx(h, "t1", "vn-line", "galvanising", [("s1", 10_000)], [("g2", 9_950)], hs=GALV_HS),
     )
+
+
+def test_hs_is_stored_as_digits_and_the_genealogy_entry_is_written() -> None:
+    h, hid = _cast_world()
+    h.run(
+        "mill-cn", "lot.cast", {"heat": hid, "lots": [{**lot_spec("s1", 1_000), "hs": "7207.12"}]}
+    )
+    assert h.get("lot/s1")["hs"] == "720712"
+    assert h.get("idx/gen/s1") == [hid, "720712", "cn-works", None, None, 1_000]
+    h.tick()
+    h.run(
+        "mill-cn",
+        "lot.transform",
+        _tx(h, "t1", "cn-works", "hot-rolling", [("s1", 1_000)], [("c1", 990)]),
+    )
+    assert h.get("idx/gen/c1") == [None, HRC_HS, "cn-works", "hot-rolling", "t1", 990, "s1", 1_000]
+    assert h.get("lot/c1")["process"] == "hot-rolling"

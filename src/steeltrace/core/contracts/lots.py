@@ -112,7 +112,9 @@ def _hs_code(value: Any, path: str) -> str:
         raise Rejected(
             "HS_NOT_STEEL", f"{path}: {value} is not an iron or steel product code", field=path
         )
-    return value
+    digits = hs.normalize(value)  # stored as digits: "7208.39" -> "720839"
+    assert digits is not None
+    return digits
 
 
 def _mm(value: Any, path: str) -> float | int:
@@ -245,7 +247,12 @@ def cast(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet:
     }
     for spec in specs:
         writes[lot_key(spec["lot_id"])] = lot = _new_lot(
-            ctx, spec, facility=heat["facility"], heat=heat["id"], parents=[], transformation=None,
+            ctx,
+            spec,
+            facility=heat["facility"],
+            heat=heat["id"],
+            parents=[],
+            transformation=None,
             made_by=None,
         )
         writes[genealogy_key(spec["lot_id"])] = genealogy_entry(lot)
