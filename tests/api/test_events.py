@@ -35,6 +35,7 @@ def test_history_is_replayed_after_since(client: Any, world: World) -> None:
     assert first["height"] == 1 and first["txs"][0]["type"] == "facility.register"
     assert set(first["txs"][0]) == {"tx_id", "type", "status", "code", "signer"}
     assert first["block_hash"] == world.node.block(1)["block_hash"]
+    assert not world.node._subs  # the stream's end closed its subscription
 
 
 def test_last_event_id_resumes(client: Any, world: World) -> None:

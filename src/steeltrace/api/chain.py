@@ -26,7 +26,7 @@ from steeltrace.errors import InvalidInput, NotFound
 router = APIRouter(prefix="/v1", tags=["chain"])
 
 _TX_ID_PATTERN = r"^[0-9a-f]{64}$"
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1
 
 
 def _node(request: Request) -> Any:
@@ -186,8 +186,13 @@ async def _stream(
                 if max_events is not None and sent >= max_events:
                     return
         while True:
-            item = await anyio.to_thread.run_sync(sub.get, POLL_SECONDS)
-            if item is None or item["height"] <= last:
+            # A non-blocking take and a sleep: an open stream must not hold a worker
+            # thread, or a few dashboards would starve every other request.
+            item = sub.get(0)
+            if item is None:
+                await anyio.sleep(POLL_SECONDS)
+                continue
+            if item["height"] <= last:
                 continue
             yield _event(item)
             last, sent = item["height"], sent + 1

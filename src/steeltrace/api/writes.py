@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
@@ -32,6 +33,8 @@ from steeltrace.errors import Forbidden, SteeltraceError
 router = APIRouter(prefix="/v1", tags=["transactions"])
 
 MAX_WAIT_SECONDS = 60.0
+POLL_FIRST_SECONDS = 0.002
+POLL_MAX_SECONDS = 0.05
 # Codes of payload-shape checks (steeltrace.core.schema): recorded invalid, they answer
 # 422 like the pre-check's InvalidPayload; every other recorded rejection is a 409.
 PAYLOAD_CODES = frozenset(
@@ -96,6 +99,26 @@ def answer_for(tx_id: str, result: dict[str, Any], instance: str) -> Response:
     )
 
 
+async def await_commit(node: Any, tx_id: str, timeout: float) -> dict[str, Any] | None:
+    """The final status of ``tx_id`` once committed, or None after ``timeout`` seconds.
+
+    Polls ``node.status`` with a short backoff instead of blocking in ``node.wait``: a
+    blocked wait would hold a worker thread for up to ``timeout`` seconds, and a burst
+    of waiting writers would then starve every read of the shared thread pool.
+    """
+    deadline = anyio.current_time() + timeout
+    delay = POLL_FIRST_SECONDS
+    while True:
+        result = await run_in_threadpool(node.status, tx_id)
+        if result is not None and result.get("status") in ("valid", "invalid"):
+            return dict(result)
+        remaining = deadline - anyio.current_time()
+        if remaining <= 0:
+            return None
+        await anyio.sleep(min(delay, remaining))
+        delay = min(delay * 2, POLL_MAX_SECONDS)
+
+
 async def _submit(request: Request, who: Principal, raw: bytes, tx_type: str | None) -> str:
     node = request.app.state.node
     limit: int = request.app.state.body_limit
@@ -124,7 +147,7 @@ async def _process(
         tx_id = await _submit(request, who, raw, tx_type)
         if not wait:
             return _pending(tx_id, "accepted for ordering; not waited for")
-        result = await run_in_threadpool(request.app.state.node.wait, tx_id, timeout)
+        result = await await_commit(request.app.state.node, tx_id, timeout)
     except SteeltraceError as e:
         return from_error(e, instance)
     if result is None or result.get("status") not in ("valid", "invalid"):
