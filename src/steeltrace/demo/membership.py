@@ -28,7 +28,7 @@ def _approved(
         f"{node.config['governance_threshold']} admin approvals)",
         st2,
     )
-    return st["tx_id"]
+    return str(st["tx_id"])
 
 
 def run(node: Node, n: Narrator) -> dict[str, Any]:

@@ -21,7 +21,8 @@ class Narrator:
         st = status or {}
         if st.get("status") == "valid":
             self.console.print(
-                f"  [green]✔[/] {what}  [dim](block {st.get('height')}, tx {st.get('tx_id', '')[:12]}…)[/]"
+                f"  [green]✔[/] {what}  "
+                f"[dim](block {st.get('height')}, tx {st.get('tx_id', '')[:12]}…)[/]"
             )
         else:
             self.console.print(f"  [red]✘[/] {what}: {st.get('code')}: {st.get('message')}")

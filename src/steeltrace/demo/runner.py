@@ -37,7 +37,8 @@ def run_demo(home: Path, console: Console | None = None) -> dict[str, Any]:
     prepare_home(home)
     config = init_home(home)
     n.chapter(
-        f"steeltrace demo: chain {config['chain_id']}, {len(config['organisations'])} founding organisations"
+        f"steeltrace demo: chain {config['chain_id']}, "
+        f"{len(config['organisations'])} founding organisations"
     )
     summary: dict[str, Any] = {"home": str(home)}
     with Node.open(home) as node:
@@ -60,8 +61,9 @@ def run_demo(home: Path, console: Console | None = None) -> dict[str, Any]:
     summary["verify"] = report.to_dict()
     if report.ok:
         n.note(
-            f"`steeltrace verify` re-checked {report.blocks} blocks and {report.transactions} transactions "
-            f"from genesis: sound. State root {report.state_root[:16]}…"
+            f"`steeltrace verify` re-checked {report.blocks} blocks and "
+            f"{report.transactions} transactions "
+            f"from genesis: sound. State root {(report.state_root or '')[:16]}…"
         )
     else:
         n.note(
