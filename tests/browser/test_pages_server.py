@@ -112,3 +112,20 @@ def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None
     ):
         r = client.get(f"/static/{asset}")
         assert r.status_code == 200 and len(r.content) > 100, asset
+
+
+def test_open_event_streams_do_not_starve_the_pages(server: str) -> None:
+    """Sixty open pages (more than the 40 worker threads that render pages) each hold an
+    event stream; a page still renders at once."""
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        clients = [
+            stack.enter_context(httpx.Client(base_url=server, timeout=10)) for _ in range(60)
+        ]
+        for c in clients:
+            r = stack.enter_context(c.stream("GET", "/events/blocks"))
+            assert r.status_code == 200
+            assert r.headers["content-type"].startswith("text/event-stream")
+        with httpx.Client(base_url=server, timeout=5) as c:
+            assert c.get("/explorer").status_code == 200

@@ -36,7 +36,7 @@ __all__ = ["mount"]
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 TEMPLATE_DIR = _HERE / "templates"
-SSE_POLL_SECONDS = 1.0
+SSE_POLL_SECONDS = 0.25
 SSE_PING_SECONDS = 15
 
 
@@ -153,8 +153,11 @@ def _router(pages: _Pages) -> APIRouter:
         async def stream() -> Any:
             try:
                 while not await request.is_disconnected():
-                    event = await anyio.to_thread.run_sync(sub.get, SSE_POLL_SECONDS)
+                    # A non-blocking take and a sleep: an open page must not hold one of
+                    # the worker threads that render the pages.
+                    event = sub.get(0)
                     if event is None:
+                        await anyio.sleep(SSE_POLL_SECONDS)
                         continue
                     yield {
                         "event": "block",
