@@ -91,7 +91,8 @@ def init(
         emit_json(out)
     else:
         console.print(
-            f"initialised [bold]{out['chain_id']}[/] in {out['home']} with {out['organisations']} organisations"
+            f"initialised [bold]{out['chain_id']}[/] in {out['home']} "
+            f"with {out['organisations']} organisations"
         )
 
 
@@ -239,12 +240,14 @@ def verify(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
         emit_json(report.to_dict())
     elif report.ok:
         console.print(
-            f"[bold green]chain verified[/]: {report.blocks} blocks, {report.transactions} transactions, "
+            f"[bold green]chain verified[/]: {report.blocks} blocks, "
+            f"{report.transactions} transactions, "
             f"height {report.height}, state root {report.state_root}"
         )
     else:
         err_console.print(
-            f"[bold red]verification failed[/] at block {report.first_bad_block}: {report.code}: {report.message}"
+            f"[bold red]verification failed[/] at block {report.first_bad_block}: "
+            f"{report.code}: {report.message}"
         )
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)
@@ -338,7 +341,7 @@ def trace(
     ] = None,
 ) -> None:
     """A lot's genealogy, heats, melt-and-pour shares, origin and explanation."""
-    from steeltrace.core.origin.trace import trace_lot
+    from steeltrace.node.queries import trace_lot
 
     try:
         node = _open(home)
@@ -409,7 +412,8 @@ def _serve(home: Path, host: str, port: int) -> None:
     try:
         application = create_app(node, home=home)
         console.print(
-            f"[bold]steeltrace dashboard[/] at http://{host}:{port}/  (API docs at /docs; Ctrl-C stops)"
+            f"[bold]steeltrace dashboard[/] at http://{host}:{port}/  "
+            "(API docs at /docs; Ctrl-C stops)"
         )
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:

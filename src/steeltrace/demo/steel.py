@@ -514,7 +514,7 @@ def run(node: Node, n: Narrator) -> dict[str, Any]:
     strip = origin_report(node, "CA-STRIP-1", reference_country="CA")
     n.note(
         f"origin engine on CA-STRIP-1: melt and pour {_pct(strip['melt_and_pour'])}, origin "
-        f"{strip['origin']}, foreign-melted content {_pct(strip['foreign_content'])}"
+        f"{strip['origin']}; melted outside CA: {strip['foreign_content'].get('CA', 0.0):.1%}"
     )
     s.attempt(
         "mass_inflation",
