@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -63,13 +64,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(world: World) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(node: Node, home: Path) -> Iterator[str]:
+    """The real app (API + dashboard) for ``node`` on uvicorn, 127.0.0.1, a free port."""
     import uvicorn
 
     from steeltrace.api.app import create_app
 
-    app = create_app(world.node, home=world.home)
+    app = create_app(node, home=home)
     port = _free_port()
     config = uvicorn.Config(
         app,
@@ -79,7 +81,7 @@ def server(world: World) -> Iterator[str]:
         timeout_graceful_shutdown=2,
     )
     srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, name="dashboard-server", daemon=True)
+    thread = threading.Thread(target=srv.run, name=f"dashboard-server-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not srv.started:
@@ -91,6 +93,12 @@ def server(world: World) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(world: World) -> Iterator[str]:
+    with serve(world.node, world.home) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -139,15 +147,17 @@ class Recorder:
         return [text for kind, text in self.console if kind == "error"]
 
 
-@pytest.fixture
-def page(browser_context: Any, server: str) -> Iterator[Any]:
-    pg = browser_context.new_page()
-    rec = Recorder(server)
+@contextlib.contextmanager
+def recorded_page(context: Any, base: str) -> Iterator[Any]:
+    """A new page that records requests, console messages and page errors, and fails on
+    any error or any request to a host other than ``base`` when it closes."""
+    pg = context.new_page()
+    rec = Recorder(base)
     pg.on("request", lambda r: rec.requests.append(r.url))
     pg.on("console", lambda m: rec.console.append((m.type, m.text)))
     pg.on("pageerror", lambda e: rec.errors.append(str(e)))
     pg.recorder = rec
-    pg.base = server
+    pg.base = base
     try:
         yield pg
     finally:
@@ -155,6 +165,12 @@ def page(browser_context: Any, server: str) -> Iterator[Any]:
     assert rec.errors == [], f"uncaught page errors: {rec.errors}"
     assert rec.console_errors() == [], f"console errors: {rec.console_errors()}"
     assert rec.foreign_requests() == [], f"requests to other hosts: {rec.foreign_requests()}"
+
+
+@pytest.fixture
+def page(browser_context: Any, server: str) -> Iterator[Any]:
+    with recorded_page(browser_context, server) as pg:
+        yield pg
 
 
 def screenshot(page: Any, name: str) -> Path:
