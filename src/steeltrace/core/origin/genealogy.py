@@ -5,9 +5,9 @@ iteratively (no recursion, whatever the depth) and bounded by ``limit`` ancestor
 past the bound it stops and says ``truncated``. It reads each lot's compact genealogy
 entry (``idx/gen/{lot}``, written by the lot contracts, see
 :func:`steeltrace.core.contracts.lots.genealogy_entry`) once, falling back to the lot
-record where there is no entry. The result carries a topological order (every lot before
+record where there is no entry. The result can give a topological order (every lot before
 its parents), which is what the origin report needs to push mass shares back to the heats
-in one pass.
+in one pass; the report fuses that ordering with its own pass.
 
 Pure: it reads the state view it is given and nothing else.
 """
@@ -34,7 +34,8 @@ _GEN = genealogy_key("")
 class Genealogy:
     root: str
     lots: dict[str, Entry]  # every lot reached (the root included) -> its genealogy entry
-    order: tuple[str, ...]  # topological: each lot before all of its parents
+    found: tuple[str, ...]  # breadth-first discovery order, the root first
+    indegree: dict[str, int]  # lot -> how many lots of the genealogy list it as a parent
     cut: dict[str, list[tuple[str, int]]]  # parents not followed (limit, or missing)
     missing: tuple[str, ...]  # parent ids that no lot exists for
     truncated: bool
@@ -43,6 +44,23 @@ class Genealogy:
     @property
     def ancestor_count(self) -> int:
         return len(self.lots) - 1
+
+    def topological(self) -> tuple[str, ...]:
+        """Every lot before all of its parents (Kahn's algorithm over child -> parent)."""
+        indegree = dict(self.indegree)
+        order = [self.root]
+        i = 0
+        while i < len(order):
+            entry = self.lots[order[i]]
+            i += 1
+            for j in range(PARENTS, len(entry), 2):
+                pid = entry[j]
+                if pid in indegree:
+                    indegree[pid] -= 1
+                    if indegree[pid] == 0:
+                        order.append(pid)
+        check_complete(order, self.lots)
+        return tuple(order)
 
     def parents_of(self, lot_id: str) -> list[tuple[str, int]]:
         """The parents of a lot inside the genealogy, with the kg taken from each."""
@@ -63,11 +81,11 @@ class Genealogy:
                 "transformation": entry[TRANSFORMATION],
                 "mass_kg": entry[MASS_KG],
             }
-            for lid, entry in ((lid, self.lots[lid]) for lid in self.order)
+            for lid, entry in ((lid, self.lots[lid]) for lid in self.found)
         ]
         edges = [
             {"child": child, "parent": parent, "kg": kg}
-            for child in self.order
+            for child in self.found
             for parent, kg in self.parents_of(child)
         ]
         return {
@@ -136,7 +154,8 @@ def ancestors(
     return Genealogy(
         root=lot_id,
         lots=lots,
-        order=_topological(lot_id, lots, indegree),
+        found=tuple(found),
+        indegree=indegree,
         cut=cut,
         missing=tuple(sorted(set(missing))),
         truncated=truncated,
@@ -144,22 +163,10 @@ def ancestors(
     )
 
 
-def _topological(root: str, lots: dict[str, Entry], indegree: dict[str, int]) -> tuple[str, ...]:
-    """Kahn's algorithm over child -> parent edges: a lot comes after all its children."""
-    order = [root]
-    i = 0
-    while i < len(order):
-        entry = lots[order[i]]
-        i += 1
-        for j in range(PARENTS, len(entry), 2):
-            pid = entry[j]
-            if pid in indegree:
-                indegree[pid] -= 1
-                if indegree[pid] == 0:
-                    order.append(pid)
-    if len(order) != len(indegree):
+def check_complete(order: list[str], lots: dict[str, Entry]) -> None:
+    """A topological order that misses lots means the stored genealogy has a cycle."""
+    if len(order) != len(lots):
         # Contracts make this impossible (outputs are always new lots); stored data that
         # says otherwise has been tampered with.
-        stuck = sorted(set(indegree) - set(order))
+        stuck = sorted(set(lots) - set(order)) or order[:1]  # or it came back to the root
         raise IntegrityError("GENEALOGY_CYCLE", f"the genealogy has a cycle through {stuck[0]}")
-    return tuple(order)

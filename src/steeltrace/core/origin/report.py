@@ -46,6 +46,7 @@ from steeltrace.core.origin.genealogy import (
     Entry,
     Genealogy,
     ancestors,
+    check_complete,
     entry_of,
 )
 from steeltrace.core.origin.rules import Regime
@@ -92,29 +93,40 @@ class _Records:
         return None if record is None else str(record["country"])
 
 
-def _add(acc: dict[str, Ratio], key: str, n: int, d: int) -> None:
-    old = acc.get(key)
-    if old is None:
-        acc[key] = (n, d)
-        return
+def _sum(old: Ratio, n: int, d: int) -> Ratio:
     a, b = old
     if b == d:
-        acc[key] = (a + n, b)
-        return
+        return (a + n, b)
     num, den = a * d + n * b, b * d
     g = math.gcd(num, den)
-    acc[key] = (num // g, den // g)
+    return (num // g, den // g)
+
+
+def _add(acc: dict[str, Ratio], key: str, n: int, d: int) -> None:
+    old = acc.get(key)
+    acc[key] = (n, d) if old is None else _sum(old, n, d)
 
 
 def _heat_shares(g: Genealogy) -> tuple[dict[str, Fraction], Fraction, list[str]]:
-    """Each heat's exact share of the lot's mass, the untraced share, lots without origin."""
-    weights: dict[str, Ratio] = {g.root: (1, 1)}
+    """Each heat's exact share of the lot's mass, the untraced share, lots without origin.
+
+    One pass in topological order (Kahn's algorithm, fused with the weight pass)."""
+    lots = g.lots
+    indegree = dict(g.indegree)
+    order = [g.root]
+    # weight of a lot = nums[lot] / dens[lot]: two dicts of ints rather than one of tuples,
+    # so the pass allocates no container per lot (the garbage collector stays idle)
+    nums: dict[str, int] = {g.root: 1}
+    dens: dict[str, int] = {g.root: 1}
     per_heat: dict[str, dict[int, int]] = {}
     untraced: dict[str, Ratio] = {}
     orphans: list[str] = []
-    lots = g.lots
-    for lid in g.order:
-        n, d = weights.pop(lid)
+    i = 0
+    while i < len(order):
+        lid = order[i]
+        i += 1
+        n = nums.pop(lid)
+        d = dens.pop(lid)
         entry = lots[lid]
         heat = entry[HEAT]
         if heat is not None:
@@ -126,27 +138,36 @@ def _heat_shares(g: Genealogy) -> tuple[dict[str, Fraction], Fraction, list[str]
             orphans.append(lid)
             _add(untraced, "", n, d)
             continue
-        if size == PARENTS + 2:
-            # One input: all of this lot's mass came from it, whatever the kg.
-            pid = entry[PARENTS]
-            _add(weights if pid in lots else untraced, pid if pid in lots else "", n, d)
-            continue
-        den = d * sum(entry[PARENTS + 1 :: 2])
+        # With one input, all of the lot's mass came from it, whatever the kg.
+        den = d if size == PARENTS + 2 else d * sum(entry[PARENTS + 1 :: 2])
         for j in range(PARENTS, size, 2):
-            pid, num, pden = entry[j], n * entry[j + 1], den
-            if pden.bit_length() > _REDUCE_BITS:
-                common = math.gcd(num, pden)
-                num, pden = num // common, pden // common
-            if pid in lots:
-                _add(weights, pid, num, pden)
+            pid = entry[j]
+            if size == PARENTS + 2:
+                num, pden = n, d
             else:
+                num, pden = n * entry[j + 1], den
+                if pden.bit_length() > _REDUCE_BITS:
+                    common = math.gcd(num, pden)
+                    num, pden = num // common, pden // common
+            if pid not in indegree:
                 _add(untraced, "", num, pden)
+                continue
+            if pid in nums:  # a shared ancestor: another path reached it already
+                nums[pid], dens[pid] = _sum((nums[pid], dens[pid]), num, pden)
+            else:
+                nums[pid] = num
+                dens[pid] = pden
+            indegree[pid] -= 1
+            if indegree[pid] == 0:
+                order.append(pid)
+    check_complete(order, lots)
     shares = {
         heat: sum((Fraction(n, d) for d, n in by_den.items()), Fraction(0))
         for heat, by_den in per_heat.items()
     }
     rest = untraced.get("")
-    return shares, (Fraction(rest[0], rest[1]) if rest else Fraction(0)), orphans
+    traced_out = Fraction(rest[0], rest[1]) if rest else Fraction(0)
+    return shares, traced_out, orphans
 
 
 class _Origins:
@@ -164,28 +185,42 @@ class _Origins:
         self.mix: dict[str, dict[str | None, int]] = {}  # lot -> kg by input origin, if mixed
         self.headings: dict[str, tuple[list[str], str]] = {}
         self._heading_of: dict[str, str] = {}
-        needed = {g.root}
-        for lid in g.order:  # children first: a lot is needed before its parents are seen
-            if lid not in needed:
+        # Depth first from the lot, iteratively: a lot whose step confers no origin is
+        # evaluated after its inputs (pushed again, marked expanded, beneath them).
+        stack: list[tuple[str, bool]] = [(g.root, False)]
+        while stack:
+            lid, expanded = stack.pop()
+            if lid in self.origin:
                 continue
-            entry = g.lots[lid]
-            if entry[HEAT] is not None or len(entry) <= PARENTS:
+            if not expanded and self._inherits(g, records, regime, lid):
+                stack.append((lid, True))
+                entry = g.lots[lid]
+                stack.extend(
+                    (pid, False)
+                    for pid in entry[PARENTS::2]
+                    if pid in g.lots and pid not in self.origin
+                )
                 continue
-            process = records.process_of(entry)
-            in_headings: set[str] = set()
-            for pid in entry[PARENTS::2]:
-                parent = g.lots.get(pid) or entry_of(records.state, pid)
-                if parent is not None:
-                    in_headings.add(self._heading(parent[HS]))
-            out_heading = self._heading(entry[HS])
-            self.headings[lid] = (sorted(in_headings), out_heading)
-            why_not = regime.decide(process, in_headings, out_heading)
-            if why_not is not None:
-                self.why[lid] = why_not
-                needed.update(pid for pid in entry[PARENTS::2] if pid in g.lots)
-        for lid in reversed(g.order):  # parents first
-            if lid in needed:
-                self.origin[lid] = self._evaluate(g, records, lid)
+            self.origin[lid] = self._evaluate(g, records, lid)
+
+    def _inherits(self, g: Genealogy, records: _Records, regime: Regime, lid: str) -> bool:
+        """Decide a lot's step; True if it confers no origin (so its inputs decide)."""
+        entry = g.lots[lid]
+        if entry[HEAT] is not None or len(entry) <= PARENTS:
+            return False
+        process = records.process_of(entry)
+        in_headings: set[str] = set()
+        for pid in entry[PARENTS::2]:
+            parent = g.lots.get(pid) or entry_of(records.state, pid)
+            if parent is not None:
+                in_headings.add(self._heading(parent[HS]))
+        out_heading = self._heading(entry[HS])
+        self.headings[lid] = (sorted(in_headings), out_heading)
+        why_not = regime.decide(process, in_headings, out_heading)
+        if why_not is None:
+            return False
+        self.why[lid] = why_not
+        return True
 
     def _heading(self, code: str) -> str:
         heading = self._heading_of.get(code)
