@@ -116,6 +116,7 @@ def test_monitor_filter_rerenders_the_panel(page: Any) -> None:
     names = {s["name"] for s in _series(page, "chart-monthly")}
     assert all("KR" in n for n in names), names
     assert "CA-IMP-004" in page.inner_text("#discrepancy-queue")
+    assert "country=KR" in page.url and "/monitor?" in page.url  # shareable filtered view
     screenshot(page, "monitor-filtered-KR")
 
 

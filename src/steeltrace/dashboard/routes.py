@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -91,8 +92,13 @@ def _router(pages: _Pages) -> APIRouter:
 
     @r.get("/monitor/panel", response_class=HTMLResponse)
     def monitor_panel(request: Request) -> HTMLResponse:
-        ctx = views.monitor(node, dict(request.query_params))
-        return pages.render("_monitor_panel.html", **ctx)
+        params = dict(request.query_params)
+        response = pages.render("_monitor_panel.html", **views.monitor(node, params))
+        if request.headers.get("HX-Request"):
+            # keep the address bar on /monitor with the filters, so a view can be shared
+            query = urlencode({k: v for k, v in params.items() if v})
+            response.headers["HX-Replace-Url"] = "/monitor" + (f"?{query}" if query else "")
+        return response
 
     @r.get("/lots/{lot_id}", response_class=HTMLResponse)
     def lot(lot_id: str) -> HTMLResponse:

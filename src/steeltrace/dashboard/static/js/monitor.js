@@ -27,6 +27,7 @@
       if (!(s.country in colours)) colours[s.country] = palette[next++ % palette.length];
       const melted = s.stack === "melted and poured";
       return Object.assign({}, s, {
+        barMaxWidth: 56,
         itemStyle: {
           color: colours[s.country],
           decal: melted
@@ -60,7 +61,7 @@
       grid: { left: 140, right: 30, top: 10, bottom: 30 },
       xAxis: { type: "value", name: "t" },
       yAxis: { type: "category", data: d.port.ports, inverse: true },
-      series: [{ type: "bar", data: d.port.tonnes, name: "tonnes" }],
+      series: [{ type: "bar", data: d.port.tonnes, name: "tonnes", barMaxWidth: 36 }],
     });
   }
 
