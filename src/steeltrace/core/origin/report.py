@@ -301,11 +301,21 @@ def origin_report(
     limit: int = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """The origin report of ``lot_id`` (see the module docstring); NotFound if no such lot."""
+    return report_from(state, ancestors(state, lot_id, limit), regime, reference_country)
+
+
+def report_from(
+    state: StateView,
+    g: Genealogy,
+    regime: str | Regime = "default",
+    reference_country: str | None = None,
+) -> dict[str, Any]:
+    """The origin report of ``g.root`` over a genealogy already walked."""
     rules = load_regime(regime) if isinstance(regime, str) else regime
+    lot_id = g.root
     root = state.get(lot_key(lot_id))
     if root is None:
         raise NotFound("LOT_UNKNOWN", f"lot {lot_id!r} does not exist")
-    g = ancestors(state, lot_id, limit)
     records = _Records(state)
     raw_shares, untraced, orphans = _heat_shares(g)
     traced = 1 - untraced
