@@ -33,8 +33,9 @@ from steeltrace.node.service import Node
 node = Node.open(Path(sys.argv[1]), batch_timeout=0.002)
 i = 0
 while True:
-    node.submit_and_wait("trader-sg", "document.anchor",
-        {"doc_id": f"C{sys.argv[2]}-{i}", "kind": "note", "sha256": "cd" * 32, "title": "crash test"})
+    payload = {"doc_id": f"C{sys.argv[2]}-{i}", "kind": "note", "sha256": "cd" * 32,
+               "title": "crash test"}
+    node.submit_and_wait("trader-sg", "document.anchor", payload)
     print(i, flush=True)
     i += 1
 """

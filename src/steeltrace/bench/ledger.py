@@ -17,6 +17,7 @@ import statistics
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,7 @@ def run_ledger_bench(
         config, org_keys, orderer_key = consortium_config("bench-chain", BENCH_ORGS)
         Node.init(home, config, org_keys=org_keys, orderer_key=orderer_key)
         signers = [(o.id, org_keys[o.id][0]) for o in BENCH_ORGS if o.id.startswith("org-")]
-        created = schema.format_time(
-            time.time_ns() and __import__("datetime").datetime.now(__import__("datetime").UTC)
-        )
+        created = schema.format_time(datetime.now(UTC))
         txs = [
             txmod.sign(
                 signers[i % len(signers)][1],

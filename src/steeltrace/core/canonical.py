@@ -44,7 +44,7 @@ def _fast_ok(value: Any, depth: int = 0) -> bool:
     if t is str or t is bool or value is None:
         return True
     if t is int:
-        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+        return bool(-MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER)
     if depth > MAX_DEPTH:
         return False
     if t is dict:

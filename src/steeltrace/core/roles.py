@@ -15,5 +15,17 @@ REGULATOR = "regulator"
 BUYER = "buyer"
 
 ALL_ROLES = frozenset(
-    {ADMIN, MILL, PROCESSOR, TRADER, WAREHOUSE, CARRIER, CUSTOMS, BANK, INSPECTION, REGULATOR, BUYER}
+    {
+        ADMIN,
+        MILL,
+        PROCESSOR,
+        TRADER,
+        WAREHOUSE,
+        CARRIER,
+        CUSTOMS,
+        BANK,
+        INSPECTION,
+        REGULATOR,
+        BUYER,
+    }
 )

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from steeltrace.bootstrap import init_home
-from steeltrace.demo import membership
+from steeltrace.demo import membership, steel
 from steeltrace.demo.narrator import Narrator
 from steeltrace.errors import InvalidInput
 from steeltrace.node.service import Node
@@ -43,12 +43,7 @@ def run_demo(home: Path, console: Console | None = None) -> dict[str, Any]:
     summary: dict[str, Any] = {"home": str(home)}
     with Node.open(home) as node:
         summary["membership"] = membership.run(node, n)
-        try:
-            from steeltrace.demo import steel
-        except ImportError:
-            steel = None  # type: ignore[assignment]
-        if steel is not None:
-            summary["steel"] = steel.run(node, n)
+        summary["steel"] = steel.run(node, n)
         summary["height"] = node.height()
     n.chapter("Verification")
     from steeltrace.adapters.storage.sqlite import SqliteStore

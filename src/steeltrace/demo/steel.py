@@ -141,7 +141,7 @@ HEATS = {
     ),
 }
 
-FACILITIES = [
+FACILITIES: list[tuple[str, dict[str, Any]]] = [
     (
         "mill-ca",
         {
@@ -259,14 +259,14 @@ def run(node: Node, n: Narrator) -> dict[str, Any]:
     for org, fac in FACILITIES:
         s.do(f"{org} registers {fac['name']} ({fac['locode']})", org, "facility.register", fac)
 
-    for mill, (heat_no, fac, route, kg, chem, inputs, co2) in HEATS.items():
+    for mill, (heat_no, site, route, kg, chem, inputs, co2) in HEATS.items():
         s.do(
             f"{mill} registers heat {heat_no}: {route}, {kg / 1000:,.0f} t",
             mill,
             "heat.register",
             {
                 "heat_no": heat_no,
-                "facility": fac,
+                "facility": site,
                 "route": route,
                 "cast_at": s.at(48),
                 "tonnage_kg": kg,
@@ -302,7 +302,7 @@ def run(node: Node, n: Narrator) -> dict[str, Any]:
             "lot.transform",
             {
                 "id": f"{tag}-HSM-1",
-                "facility": fac,
+                "facility": site,
                 "process": "hot-rolling",
                 "inputs": [
                     {"lot": f"{tag}-SLAB-1", "kg": 30_000},

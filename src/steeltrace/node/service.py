@@ -374,7 +374,8 @@ class Node:
                     return False
                 raise IntegrityError(
                     "BLOCK_EQUIVOCATION",
-                    f"a different block at height {block.height} (stored {self.store.block_hash(block.height)})",
+                    f"a different block at height {block.height} "
+                    f"(stored {self.store.block_hash(block.height)})",
                     height=block.height,
                 )
             if block.height != head + 1:

@@ -2,7 +2,8 @@
 
 Total order is the order of :meth:`broadcast` calls. Inside one process the log carries
 the decoded, pre-checked :class:`Transaction` objects; an adapter for a replicated log
-carries their canonical bytes and decodes them strictly on the consuming side. ``next_batch`` returns as soon as
+carries their canonical bytes and decodes them strictly on the consuming side.
+``next_batch`` returns as soon as
 ``max_count`` transactions are waiting, or when ``timeout`` passes with at least one.
 """
 

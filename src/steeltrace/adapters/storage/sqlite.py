@@ -12,6 +12,7 @@ signer, status, code, message, leaf)``, ``state(key, value)``, ``meta(k, v)``.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -114,7 +115,8 @@ class SqliteStore:
             rows = (
                 self._reader()
                 .execute(
-                    f"SELECT key, value FROM state WHERE key {op} ? AND key < ? ORDER BY key LIMIT ?",
+                    f"SELECT key, value FROM state WHERE key {op} ? AND key < ? "
+                    "ORDER BY key LIMIT ?",
                     (lo, _prefix_end(prefix), limit),
                 )
                 .fetchall()
@@ -303,10 +305,8 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             for c in self._conns:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     c.close()
-                except sqlite3.Error:
-                    pass
             self._conns.clear()
 
 

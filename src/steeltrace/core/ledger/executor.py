@@ -6,7 +6,8 @@ For each transaction, in block order (docs/protocol.md, "Validation"):
 2. its id was never seen before (committed or earlier in block) -> TX_DUPLICATE
 3. ``created_at`` lies within the window around the block time  -> TX_BACKDATED / TX_FUTURE
 4. the signer organisation is a member and active               -> SIGNER_UNKNOWN / SIGNER_SUSPENDED
-5. the key exists, belongs to it and is valid at this height     -> KEY_UNKNOWN / KEY_REVOKED / KEY_NOT_YET_VALID
+5. the key exists, belongs to it and is valid at this height
+                                          -> KEY_UNKNOWN / KEY_REVOKED / KEY_NOT_YET_VALID
 6. the signature verifies                                       -> TX_BAD_SIGNATURE
 7. the contract accepts it (role, then rules)                   -> the contract's code
 
