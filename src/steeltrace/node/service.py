@@ -39,8 +39,9 @@ from steeltrace.core.ledger.chain import check_block, next_accumulator
 from steeltrace.core.ledger.executor import execute_block, validate_tx
 from steeltrace.core.ledger.transaction import Transaction
 from steeltrace.core.membership.genesis import genesis_writes, key_valid_at, validate_config
-from steeltrace.core.state import CachedView, MemoryState, StateAccumulator
+from steeltrace.core.state import MemoryState, StateAccumulator
 from steeltrace.errors import IntegrityError, InvalidInput, LocalFault, NotFound, Rejected
+from steeltrace.node.cache import CommittedCache
 from steeltrace.node.keystore import KeyStore
 
 log = logging.getLogger("steeltrace.node")
@@ -102,6 +103,7 @@ class Node:
                 "NODE_NOT_INITIALISED", f"{self.home} holds no ledger; run `steeltrace init`"
             )
         self.keys = KeyStore(self.home)
+        self.cache = CommittedCache(self.store)
         self.config: dict[str, Any] = self.store.get("config") or {}
         self.chain_id: str = self.config["chain_id"]
         self.window = int(self.config["tx_window_seconds"])
@@ -214,7 +216,7 @@ class Node:
         if pending:
             raise Rejected("TX_DUPLICATE", f"transaction {tx.tx_id} is already pending (replay)")
         validate_tx(
-            self.store,
+            self.cache,
             tx,
             chain_id=self.chain_id,
             height=self.store.height() + 1,
@@ -250,7 +252,7 @@ class Node:
         height = self.store.height() + 1
         best: tuple[int, crypto.SigningKey] | None = None
         for kid, key in self.keys.org_keys(org).items():
-            rec = self.store.get(f"key/{org}/{kid}")
+            rec = self.cache.get(f"key/{org}/{kid}")
             if rec and key_valid_at(rec, height) and (best is None or rec["valid_from"] > best[0]):
                 best = (rec["valid_from"], key)
         if best is None:
@@ -334,7 +336,7 @@ class Node:
             block_time = max(now, prev_time)
             height = head + 1
             verified = self._verified
-            base = CachedView(self.store)
+            base = self.cache
             execution = execute_block(
                 base,
                 txs,
@@ -361,7 +363,10 @@ class Node:
             block = Block(
                 header, sign_header(self._orderer_key, header), tuple(txs), tuple(execution.results)
             )
-            self.store.commit_block(block, raw, acc.to_bytes())
+            try:
+                self.store.commit_block(block, raw, acc.to_bytes())
+            finally:
+                self.cache.invalidate(raw)
         self._after_commit(block)
         return block
 
@@ -386,11 +391,14 @@ class Node:
             assert prev is not None
             acc = StateAccumulator.from_bytes(self.store.state_accumulator())
             checked = check_block(
-                block, prev.header, self.config, self.store, acc, self._is_committed
+                block, prev.header, self.config, self.cache, acc, self._is_committed
             )
             results = tuple(checked.execution.results)
             final = Block(block.header, block.signature, block.transactions, results)
-            self.store.commit_block(final, checked.raw_writes, checked.accumulator.to_bytes())
+            try:
+                self.store.commit_block(final, checked.raw_writes, checked.accumulator.to_bytes())
+            finally:
+                self.cache.invalidate(checked.raw_writes)
         self._after_commit(final)
         return True
 
@@ -449,10 +457,10 @@ class Node:
         return self.store.height()
 
     def get(self, key: str) -> Any | None:
-        return self.store.get(key)
+        return self.cache.get(key)
 
     def get_raw(self, key: str) -> bytes | None:
-        return self.store.get_raw(key)
+        return self.cache.get_raw(key)
 
     def scan(
         self, prefix: str, after: str | None = None, limit: int = 100
