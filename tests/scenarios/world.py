@@ -157,6 +157,7 @@ def one_block(node: Node, txs: list[Transaction]) -> tuple[Block, MemoryState]:
 def root_with_only(before: MemoryState, block: Block, node: Node, keep: list[str]) -> str:
     """The state root the block would give holding only the transactions ``keep``."""
     txs = [t for t in block.transactions if t.tx_id in keep]
+    in_block = {t.tx_id for t in block.transactions}
     ex = execute_block(
         before,
         txs,
@@ -164,7 +165,7 @@ def root_with_only(before: MemoryState, block: Block, node: Node, keep: list[str
         height=block.height,
         block_time=schema.parse_time(block.header["time"]),
         window_seconds=node.window,
-        is_committed=node.store.has_tx,
+        is_committed=lambda tid: tid not in in_block and node.store.has_tx(tid),
     )
     assert all(r.status == "valid" for r in ex.results), ex.results
     state = MemoryState(dict(before.items()))
