@@ -280,3 +280,41 @@ def test_page_jcs_matches_the_core_for_every_transaction(page: Any, world: World
     ]
     encoded = page.evaluate("(es) => es.map((e) => window.steeltraceProof.jcs(e))", envelopes)
     assert encoded == [canonical_bytes(e).decode("utf-8") for e in envelopes]
+
+
+def test_monitor_updates_live_when_a_declaration_commits(page: Any, world: World) -> None:
+    """An export declaration (so the import figures other tests read stay as they are)
+    reaches the monitor's panel, filtered to all directions, by SSE and HTMX."""
+    _goto(page, "/monitor?direction=all")
+    page.wait_for_function(_CHART_HAS_DATA, arg="chart-monthly", timeout=TIMEOUT_MS)
+    first_tile = "#monitor-panel .tile .value"
+    assert page.inner_text(first_tile) == "4"
+    page.wait_for_timeout(500)  # the event stream is connected
+    status = world.node.submit_and_wait(
+        "mill-cn",
+        "customs.declare",
+        {
+            "declaration_id": "CN-EXP-001",
+            "direction": "export",
+            "declaring_country": "CN",
+            "declarant": "mill-cn",
+            "importer": "svc-ca",
+            "port_of_entry": "CNSGH",
+            "hs": "720839",
+            "declared_origin": "CN",
+            "declared_melt_pour": ["CN"],
+            "net_kg": 59_000,
+            "customs_value": {"amount": "41300.00", "currency": "USD"},
+            "lots": ["CN-HRC-2"],
+            "date": "2026-11-28",
+        },
+        timeout=30,
+    )
+    assert status["status"] == "valid", status
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText === '5'",
+        arg=first_tile,
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_function(_CHART_HAS_DATA, arg="chart-monthly", timeout=TIMEOUT_MS)
+    assert "direction=all" in page.url

@@ -65,6 +65,7 @@ class _Pages:
         self.node = node
         self.env = _environment()
         self.index = ChainIndex()
+        self.declarations = views.DeclarationCache()
 
     def render(self, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         template = self.env.get_template(name)
@@ -87,13 +88,14 @@ def _router(pages: _Pages) -> APIRouter:
 
     @r.get("/monitor", response_class=HTMLResponse)
     def monitor(request: Request) -> HTMLResponse:
-        ctx = views.monitor(node, dict(request.query_params))
+        ctx = views.monitor(node, dict(request.query_params), pages.declarations)
         return pages.render("monitor.html", page="monitor", **ctx)
 
     @r.get("/monitor/panel", response_class=HTMLResponse)
     def monitor_panel(request: Request) -> HTMLResponse:
         params = dict(request.query_params)
-        response = pages.render("_monitor_panel.html", **views.monitor(node, params))
+        ctx = views.monitor(node, params, pages.declarations)
+        response = pages.render("_monitor_panel.html", **ctx)
         if request.headers.get("HX-Request"):
             # keep the address bar on /monitor with the filters, so a view can be shared
             query = urlencode({k: v for k, v in params.items() if v})

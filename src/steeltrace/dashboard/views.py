@@ -14,6 +14,7 @@ Everything here reads through the node's query methods only (``get``, ``scan``,
 from __future__ import annotations
 
 import importlib
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -385,8 +386,29 @@ def _chart_series(table: dict[str, list[int]], stack: str, top: int = 8) -> list
     return series
 
 
-def monitor(node: Any, params: dict[str, str]) -> dict[str, Any]:
-    all_rows = monitoring.rows_from_records(v for _, v in scan_all(node, "declaration/"))
+class DeclarationCache:
+    """The declaration rows as of the last height read: every open monitor page asks for
+    them again when a block commits, and they change only when a block does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._height = -1
+        self._rows: list[monitoring.DeclarationRow] = []
+
+    def rows(self, node: Any) -> list[monitoring.DeclarationRow]:
+        with self._lock:
+            height = node.height()
+            if height != self._height:
+                records = (v for _, v in scan_all(node, "declaration/"))
+                self._rows = monitoring.rows_from_records(records)
+                self._height = height
+            return self._rows
+
+
+def monitor(
+    node: Any, params: dict[str, str], cache: DeclarationCache | None = None
+) -> dict[str, Any]:
+    all_rows = (cache or DeclarationCache()).rows(node)
     filters = monitor_filters(params)
     rows = monitoring.apply_filters(all_rows, filters)
     flows = monitoring.monthly_origin_vs_melt(rows)
