@@ -16,6 +16,7 @@ timed out or ``?wait=false`` was asked for.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import anyio
@@ -33,8 +34,6 @@ from steeltrace.errors import Forbidden, SteeltraceError
 router = APIRouter(prefix="/v1", tags=["transactions"])
 
 MAX_WAIT_SECONDS = 60.0
-POLL_FIRST_SECONDS = 0.002
-POLL_MAX_SECONDS = 0.05
 # Codes of payload-shape checks (steeltrace.core.schema): recorded invalid, they answer
 # 422 like the pre-check's InvalidPayload; every other recorded rejection is a 409.
 PAYLOAD_CODES = frozenset(
@@ -102,21 +101,19 @@ def answer_for(tx_id: str, result: dict[str, Any], instance: str) -> Response:
 async def await_commit(node: Any, tx_id: str, timeout: float) -> dict[str, Any] | None:
     """The final status of ``tx_id`` once committed, or None after ``timeout`` seconds.
 
-    Polls ``node.status`` with a short backoff instead of blocking in ``node.wait``: a
-    blocked wait would hold a worker thread for up to ``timeout`` seconds, and a burst
-    of waiting writers would then starve every read of the shared thread pool.
+    The node calls back from its producer thread when the block commits
+    (``notify_on_commit``), so a waiting writer holds no worker thread and adds no
+    polling delay; a burst of waiting writers cannot starve the reads.
     """
-    deadline = anyio.current_time() + timeout
-    delay = POLL_FIRST_SECONDS
-    while True:
-        result = await run_in_threadpool(node.status, tx_id)
-        if result is not None and result.get("status") in ("valid", "invalid"):
-            return dict(result)
-        remaining = deadline - anyio.current_time()
-        if remaining <= 0:
-            return None
-        await anyio.sleep(min(delay, remaining))
-        delay = min(delay * 2, POLL_MAX_SECONDS)
+    loop = asyncio.get_running_loop()
+    committed = asyncio.Event()
+    node.notify_on_commit(tx_id, lambda: loop.call_soon_threadsafe(committed.set))
+    with anyio.move_on_after(timeout):
+        await committed.wait()
+    result = node.status(tx_id)
+    if result is not None and result.get("status") in ("valid", "invalid"):
+        return dict(result)
+    return None
 
 
 async def _submit(request: Request, who: Principal, raw: bytes, tx_type: str | None) -> str:

@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,7 @@ class Node:
         self._pending_lock = threading.Lock()
         self._verified: OrderedDict[str, bytes] = OrderedDict()
         self._waiters: dict[str, threading.Event] = {}
+        self._callbacks: dict[str, list[Callable[[], None]]] = {}
         self._subs: list[Subscription] = []
         self._subs_lock = threading.Lock()
         self._halted: IntegrityError | None = None
@@ -283,6 +284,15 @@ class Node:
             return None
         return self.status(tx_id)
 
+    def notify_on_commit(self, tx_id: str, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from the producer thread) once ``tx_id`` is committed, or
+        at once if it is not pending. For event loops that must not block a thread."""
+        with self._pending_lock:
+            if tx_id in self._waiters:
+                self._callbacks.setdefault(tx_id, []).append(callback)
+                return
+        callback()
+
     def status(self, tx_id: str) -> dict[str, Any] | None:
         row = self.store.tx_row(tx_id)
         if row is None:
@@ -409,6 +419,11 @@ class Node:
                 ev = self._waiters.pop(tx.tx_id, None)
                 if ev is not None:
                     ev.set()
+                for cb in self._callbacks.pop(tx.tx_id, ()):
+                    try:
+                        cb()
+                    except Exception:  # a subscriber's bug must not stop commits
+                        log.exception("commit callback failed")
                 self._verified.pop(tx.tx_id, None)
         if self._subs:
             event = {
