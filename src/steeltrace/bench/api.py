@@ -96,7 +96,7 @@ def populate(node: Node, lots: int) -> list[str]:
             }
             for i in range(n)
         ]
-        ids.extend(s["lot_id"] for s in specs)
+        ids.extend(str(s["lot_id"]) for s in specs)
         batch.append(
             node.sign_as("mill-ca", "lot.cast", {"heat": f"mill-ca/{heat_no}", "lots": specs})
         )
