@@ -6,20 +6,14 @@ cannot disturb the reads another module checks.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient  # uses httpx2 (a dev pin)
 
 from steeltrace.api.app import create_app
 from tests.api.world import World, build
-
-with warnings.catch_warnings():
-    # Starlette 1.x asks for the httpx2 package and warns on import when it finds httpx;
-    # the client works the same. (Reported: add httpx2 to the dev pins to drop this.)
-    warnings.filterwarnings("ignore", message="Using `httpx`", category=UserWarning)
-    from starlette.testclient import TestClient
 
 
 @pytest.fixture(scope="module")

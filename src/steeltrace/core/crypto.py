@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -104,15 +105,17 @@ def verify(public_key: bytes, tag: bytes, message: bytes, signature: bytes) -> b
 
 
 _POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _pool() -> ThreadPoolExecutor:
     global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(
-            max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="verify"
-        )
-    return _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(
+                max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="verify"
+            )
+        return _POOL
 
 
 def verify_many(items: Sequence[tuple[bytes, bytes, bytes, bytes]], chunk: int = 64) -> list[bool]:
