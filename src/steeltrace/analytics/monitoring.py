@@ -208,6 +208,21 @@ def _split_kg(kg: int, shares: tuple[tuple[str, Fraction], ...]) -> dict[str, in
     return parts
 
 
+def _month_range(months: set[str]) -> list[str]:
+    """Every month from the first to the last present (a month with no declaration is a
+    zero, not a gap), then UNKNOWN if some declarations carry no date."""
+    known = sorted(m for m in months if m != UNKNOWN)
+    out: list[str] = []
+    if known:
+        year, month = int(known[0][:4]), int(known[0][5:7])
+        while f"{year:04d}-{month:02d}" <= known[-1]:
+            out.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if UNKNOWN in months:
+        out.append(UNKNOWN)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class MonthlyFlows:
     """Kilograms per month, once keyed by declared origin and once by melt country."""
@@ -226,7 +241,7 @@ def monthly_origin_vs_melt(rows: Iterable[DeclarationRow]) -> MonthlyFlows:
         origin[r.declared_origin][r.month] += r.net_kg
         for country, kg in _split_kg(r.net_kg, r.melt_shares).items():
             melt[country][r.month] += kg
-    ordered = sorted(months, key=lambda m: (m == UNKNOWN, m))
+    ordered = _month_range(months)
 
     def table(d: dict[str, dict[str, int]]) -> dict[str, list[int]]:
         totals = {c: sum(v.values()) for c, v in d.items()}

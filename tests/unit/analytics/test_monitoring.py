@@ -127,3 +127,14 @@ def test_filter_options_lists_present_values() -> None:
     assert opts["countries"] == ["CN", "VN"]
     assert opts["months"] == ["2026-03", "2026-07"]
     assert opts["categories"] == ["flat", "pipe-and-tube"]
+
+
+def test_months_without_declarations_are_zeros_not_gaps() -> None:
+    data = rows(
+        decl(1, submitted_at="2025-11-02"),
+        decl(2, submitted_at="2026-02-20"),
+        {"id": "undated", "net_kg": 5, "declared_origin": "VN"},
+    )
+    flows = m.monthly_origin_vs_melt(data)
+    assert flows.months == ["2025-11", "2025-12", "2026-01", "2026-02", m.UNKNOWN]
+    assert flows.by_origin["VN"] == [20_000, 0, 0, 20_000, 5]
