@@ -28,6 +28,7 @@ HEAT, HS, FACILITY, PROCESS, TRANSFORMATION, MASS_KG, PARENTS = range(7)
 
 Entry = list[Any]
 _GEN = genealogy_key("")
+_ONE_PARENT = (PARENTS,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,19 +125,23 @@ def ancestors(
     truncated = False
     edges = 0
     get = state.get
+    room = limit  # ancestors that may still be added
     i = 0
     # The hot loop of every trace: no allocation per edge beyond the entries themselves.
     while i < len(found):
         lid = found[i]
         i += 1
         entry = lots[lid]
-        for j in range(PARENTS, len(entry), 2):
+        size = len(entry)
+        if size <= PARENTS:
+            continue
+        for j in range(PARENTS, size, 2) if size > PARENTS + 2 else _ONE_PARENT:
             pid = entry[j]
-            if pid in lots:
+            if pid in indegree:
                 indegree[pid] += 1
                 edges += 1
                 continue
-            if len(lots) > limit:
+            if room <= 0:
                 truncated = True
                 cut.setdefault(lid, []).append((pid, entry[j + 1]))
                 continue
@@ -151,6 +156,7 @@ def ancestors(
             found.append(pid)
             indegree[pid] = 1
             edges += 1
+            room -= 1
     return Genealogy(
         root=lot_id,
         lots=lots,

@@ -138,17 +138,28 @@ def _heat_shares(g: Genealogy) -> tuple[dict[str, Fraction], Fraction, list[str]
             orphans.append(lid)
             _add(untraced, "", n, d)
             continue
-        # With one input, all of the lot's mass came from it, whatever the kg.
-        den = d if size == PARENTS + 2 else d * sum(entry[PARENTS + 1 :: 2])
+        if size == PARENTS + 2:
+            # One input: all of the lot's mass came from it, whatever the kg.
+            pid = entry[PARENTS]
+            if pid not in indegree:
+                _add(untraced, "", n, d)
+                continue
+            if pid in nums:
+                nums[pid], dens[pid] = _sum((nums[pid], dens[pid]), n, d)
+            else:
+                nums[pid] = n
+                dens[pid] = d
+            indegree[pid] -= 1
+            if indegree[pid] == 0:
+                order.append(pid)
+            continue
+        den = d * sum(entry[PARENTS + 1 :: 2])
         for j in range(PARENTS, size, 2):
             pid = entry[j]
-            if size == PARENTS + 2:
-                num, pden = n, d
-            else:
-                num, pden = n * entry[j + 1], den
-                if pden.bit_length() > _REDUCE_BITS:
-                    common = math.gcd(num, pden)
-                    num, pden = num // common, pden // common
+            num, pden = n * entry[j + 1], den
+            if pden.bit_length() > _REDUCE_BITS:
+                common = math.gcd(num, pden)
+                num, pden = num // common, pden // common
             if pid not in indegree:
                 _add(untraced, "", num, pden)
                 continue
