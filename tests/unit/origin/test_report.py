@@ -37,7 +37,7 @@ def _cn_coil(h: Harness) -> None:
     _sell(h, "cn-c1", "proc-vn")
 
 
-def test_s07_cn_coil_galvanised_in_vn_keeps_cn_origin() -> None:
+def test_s05_s07_cn_coil_galvanised_in_vn_keeps_cn_origin() -> None:
     h = chain()
     _cn_coil(h)
     transform(
