@@ -320,18 +320,26 @@ class Node:
 
     # --- the producer ----------------------------------------------------------------
     def _produce_loop(self) -> None:
+        batch: list[Transaction] = []
+        backoff = 0.05
         while not self._stop.is_set():
             try:
-                batch = self.ordering.next_batch(self.batch_size, self.batch_timeout)
+                if not batch:
+                    batch = self.ordering.next_batch(self.batch_size, self.batch_timeout)
                 if batch:
                     self.produce(batch)
+                batch, backoff = [], 0.05
             except IntegrityError as e:
                 self._halted = e
                 log.error("node halted: %s", e)
                 return
-            except Exception:  # a local fault: log, keep the node alive, retry later
-                log.exception("block production failed")
-                time.sleep(0.5)
+            except Exception:
+                # A local fault (disk, database): nothing was committed, so the same
+                # ordered batch is produced again once the fault clears. It is never
+                # recorded invalid, and never dropped.
+                log.exception("block production failed; retrying the same batch")
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 2.0)
 
     def produce(self, txs: list[Transaction]) -> Block:
         """Build, sign and commit the next block from ordered transactions."""
