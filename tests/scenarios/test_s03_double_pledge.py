@@ -176,3 +176,61 @@ def test_s03_double_pledge_through_a_warehouse_receipt(world: Node) -> None:
     ok(world, "bank-2", "pledge.accept", {"pledge_id": "PL-R4"})
     assert world.get("receipt/WR-1")["pledge"] == "PL-R4"
     check_invariants(world)
+
+
+def test_s03_accept_and_sale_in_one_block(world: Node) -> None:
+    """The bank's acceptance and the owner's sale race in one block: whichever is first
+    wins, the other is invalid, and the lot never changes hands while pledged."""
+    ok(world, "mill-us", "pledge.create", pledge("PL-1", "bank-1", ["US-HRC-1"]))
+    txs = [
+        world.sign_as("bank-1", "pledge.accept", {"pledge_id": "PL-1"}),
+        world.sign_as("mill-us", "title.transfer", {"lots": ["US-HRC-1"], "to": "svc-ca"}),
+    ]
+    block, before = one_block(world, txs)
+    assert verdicts(block) == [("valid", None), ("invalid", "LOT_PLEDGED")]
+    assert world.state_root() == root_with_only(before, block, world, [txs[0].tx_id])
+    assert world.get("lot/US-HRC-1")["owner"] == "mill-us"
+
+    ok(world, "mill-kr", "pledge.create", pledge("PL-2", "bank-1", ["KR-HRC-1"]))
+    txs = [
+        world.sign_as("mill-kr", "title.transfer", {"lots": ["KR-HRC-1"], "to": "svc-ca"}),
+        world.sign_as("bank-1", "pledge.accept", {"pledge_id": "PL-2"}),
+    ]
+    block, before = one_block(world, txs)
+    assert verdicts(block) == [("valid", None), ("invalid", "PLEDGE_NOT_OWNER")]
+    assert world.state_root() == root_with_only(before, block, world, [txs[0].tx_id])
+    lot = world.get("lot/KR-HRC-1")
+    assert (lot["owner"], lot["pledge"]) == ("svc-ca", None)
+    check_invariants(world)
+
+
+def test_s03_pledged_lot_in_a_carriers_hands_does_not_sail(world: Node) -> None:
+    ok(
+        world,
+        "carrier-sea",
+        "shipment.create",
+        {
+            "shipment_id": "SHP-1",
+            "carrier": "carrier-sea",
+            "mode": "sea",
+            "bl_number": "PBLU-1",
+            "port_of_loading": "CNSGH",
+            "port_of_discharge": "VNSGN",
+            "lots": ["CN-HRC-1"],
+        },
+    )
+    ok(
+        world,
+        "mill-cn",
+        "custody.handover",
+        {"handover_id": "HO-1", "lots": ["CN-HRC-1"], "to": "carrier-sea", "place": "CNSGH"},
+    )
+    ok(world, "mill-cn", "pledge.create", pledge("PL-1", "bank-2", ["CN-HRC-1"]))
+    ok(world, "bank-2", "pledge.accept", {"pledge_id": "PL-1"})
+    refused_everywhere(
+        world, "LOT_PLEDGED", "carrier-sea", "custody.accept", {"handover_id": "HO-1"}
+    )
+    depart = {"shipment_id": "SHP-1", "at": at(world), "place": "CNSGH"}
+    refused_everywhere(world, "LOT_PLEDGED", "carrier-sea", "shipment.depart", depart)
+    assert world.get("lot/CN-HRC-1")["custodian"] == "mill-cn"
+    check_invariants(world)
