@@ -7,6 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from steeltrace.analytics.monitoring import (
+    discrepancy_queue,
+    origin_melt_matrix,
+    rows_from_records,
+)
 from steeltrace.core.origin.report import origin_report
 from steeltrace.node.service import Node
 from tests.scenarios.invariants import check_invariants
@@ -98,6 +103,10 @@ def test_s07_transshipment_flagged_reproducibly(tmp_path: Path) -> None:
             assert gi["melt_and_pour"] == {"CN": 1.0} and gi["origin"] == "CN"
             assert node.get("lot/VN-GI-1")["shipment"] is None
             assert node.get("lot/CN-HRC-1")["shipment"] == "SHP-CN-VN-1"
+            rows = rows_from_records([decl])
+            # the import monitor shows the tonnes declared VN but melted CN
+            assert origin_melt_matrix(rows) == {("VN", "CN"): 29_200}
+            assert [r.declaration_id for r in discrepancy_queue(rows)] == ["CA-IMP-2026-0001"]
             check_invariants(node)
             results.append(
                 (

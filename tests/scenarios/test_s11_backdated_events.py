@@ -43,3 +43,37 @@ def test_s11_cast_before_the_heat_was_melted(world: Node) -> None:
     )
     assert world.get("heat/mill-ca/H-CA-24002")["cast_kg"] == 0
     check_invariants(world)
+
+
+def test_s11_shipment_events_out_of_order(world: Node) -> None:
+    booked = {
+        "shipment_id": "SHP-1",
+        "carrier": "carrier-sea",
+        "mode": "sea",
+        "bl_number": "PBLU-1",
+        "port_of_loading": "CNSGH",
+        "port_of_discharge": "VNSGN",
+        "lots": ["CN-HRC-1"],
+    }
+    ok(world, "carrier-sea", "shipment.create", booked)
+    ok(
+        world,
+        "mill-cn",
+        "custody.handover",
+        {"handover_id": "HO-1", "lots": ["CN-HRC-1"], "to": "carrier-sea", "place": "CNSGH"},
+    )
+    ok(world, "carrier-sea", "custody.accept", {"handover_id": "HO-1"})
+    created = schema.parse_time(world.get("shipment/SHP-1")["created_at"])
+    before_booking = schema.format_time(created - timedelta(hours=1))
+    depart = {"shipment_id": "SHP-1", "at": before_booking, "place": "CNSGH"}
+    refused_everywhere(world, "SHIPMENT_TIME_ORDER", "carrier-sea", "shipment.depart", depart)
+    now = schema.format_time(world.clock())
+    ok(world, "carrier-sea", "shipment.depart", {**depart, "at": now})
+    departed = schema.parse_time(world.get("shipment/SHP-1")["departed_at"])
+    arrive = {
+        "shipment_id": "SHP-1",
+        "at": schema.format_time(departed - timedelta(seconds=1)),
+        "place": "VNSGN",
+    }
+    refused_everywhere(world, "SHIPMENT_TIME_ORDER", "carrier-sea", "shipment.arrive", arrive)
+    check_invariants(world)
