@@ -356,12 +356,14 @@ def trace(
     if as_json:
         emit_json(out)
         return
-    console.print(f"[bold]lot {lot_id}[/]  origin [bold]{out['origin']}[/]")
-    console.print(
-        "melt and pour: " + ", ".join(f"{c} {s:.1%}" for c, s in out["melt_and_pour"].items())
-    )
-    for step in out["explanation"]:
-        console.print(f"  • {step if isinstance(step, str) else step.get('text', step)}")
+    from steeltrace.core.origin.trace import render_trace
+
+    node = _open(home)
+    try:
+        for line in render_trace(node, lot_id, reference_country=country):
+            console.print(line, markup=False, highlight=False)
+    finally:
+        node.close()
 
 
 @app.command()

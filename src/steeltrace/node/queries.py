@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from steeltrace.core.origin.genealogy import DEFAULT_LIMIT, ancestors
-from steeltrace.core.origin.report import origin_report
+from steeltrace.core.origin.report import report_from
 from steeltrace.core.state import StateView
 from steeltrace.errors import NotFound
 
@@ -26,5 +26,5 @@ def trace_lot(
     if lot is None:
         raise NotFound("LOT_UNKNOWN", f"lot {lot_id!r} does not exist")
     genealogy = ancestors(state, lot_id, limit)
-    report = origin_report(state, lot_id, reference_country=reference_country, limit=limit)
+    report = report_from(state, genealogy, reference_country=reference_country)
     return {**report, "lot": lot, "genealogy": genealogy.to_dict()}
