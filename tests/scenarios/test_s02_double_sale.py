@@ -104,3 +104,37 @@ def test_s02_transfer_by_non_owner(world: Node) -> None:
     assert world.get("lot/CA-HRC-1")["owner"] == "mill-ca"
     assert world.get("lot/CA-HRC-1")["custodian"] == "wh-ca"
     check_invariants(world)
+
+
+def test_s02_resale_chain_in_one_block(world: Node) -> None:
+    """A sells to B, B to C, C to D in one block (each sees the one before), while a stale
+    second sale by A and a sale by B after it sold are invalid: one owner, D."""
+    lot = {"lots": ["KR-HRC-1"]}
+    items = [
+        ("mill-kr", "trader-sg"),
+        ("trader-sg", "svc-ca"),
+        ("mill-kr", "bank-1"),
+        ("svc-ca", "proc-vn"),
+        ("trader-sg", "bank-2"),
+    ]
+    txs = [world.sign_as(a, "title.transfer", {**lot, "to": b}) for a, b in items]
+    block, before = one_block(world, txs)
+    assert verdicts(block) == [
+        ("valid", None),
+        ("valid", None),
+        ("invalid", "TITLE_NOT_OWNER"),
+        ("valid", None),
+        ("invalid", "TITLE_NOT_OWNER"),
+    ]
+    keep = [txs[i].tx_id for i in (0, 1, 3)]
+    assert world.state_root() == root_with_only(before, block, world, keep)
+    rec = world.get("lot/KR-HRC-1")
+    assert (rec["owner"], rec["title_seq"]) == ("proc-vn", 3)
+    chain = [world.get(f"title/KR-HRC-1/{i}") for i in (1, 2, 3)]
+    assert [(e["from"], e["to"]) for e in chain] == [
+        ("mill-kr", "trader-sg"),
+        ("trader-sg", "svc-ca"),
+        ("svc-ca", "proc-vn"),
+    ]
+    assert rec["custodian"] == "mill-kr"  # title moved, the steel did not
+    check_invariants(world)

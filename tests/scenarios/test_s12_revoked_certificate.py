@@ -8,7 +8,7 @@ from steeltrace.core.certificates.verification import certificates_for_lot, veri
 from steeltrace.node.service import Node
 from steeltrace.node.verify import verify_store
 from tests.scenarios.invariants import check_invariants
-from tests.scenarios.world import _coil, at, ok, refused_everywhere
+from tests.scenarios.world import CHEM, _certificate, _coil, _slabs, at, ok, refused_everywhere
 
 CID = "mill-ca/MTC-H-CA-24001"
 
@@ -76,4 +76,26 @@ def test_s12_revoked_certificate_shows_downstream(world: Node) -> None:
     ok(world, "mill-ca", "cert.issue", reuse)
     assert certificates_for_lot(world, "CA-SLAB-3")["any_valid"] is True
     assert verify_store(world.store).ok
+    check_invariants(world)
+
+
+def test_s12_revoked_3_2_cannot_be_countersigned(world: Node) -> None:
+    ok(
+        world,
+        "mill-kr",
+        "lot.cast",
+        {"heat": "mill-kr/H-KR-3307", "lots": _slabs("KR-X", 1, 10_000, "S355JR")},
+    )
+    cid = "mill-kr/MTC-32"
+    payload = _certificate(
+        "mill-kr", "H-KR-3307", CHEM["mill-kr"], [{"lot": "KR-X-1", "kg": 10_000}], "MTC-32"
+    )
+    ok(world, "mill-kr", "cert.issue", {**payload, "type": "3.2"})
+    ok(world, "mill-kr", "cert.revoke", {"cert_id": cid, "reason": "wrong order"})
+    rec = world.get(f"cert/{cid}")
+    assert rec["revocation"]["previous_status"] == "pending-countersignature"
+    refused_everywhere(
+        world, "CERT_REVOKED", "inspect-1", "cert.countersign", {"cert_id": cid, "statement": "x"}
+    )
+    assert certificates_for_lot(world, "KR-X-1")["revoked"] == [cid]
     check_invariants(world)
