@@ -155,7 +155,7 @@ def _inv3_mass(
     for cid, c in certs.items():
         assert c["certified_kg"] == sum(x["kg"] for x in c["lots"]), cid
         if c.get("counts_toward_heat") and c["status"] != "revoked":
-            live_certified[c["heat"]] += c["certified_kg"]
+            live_certified[c["heat"]] += c["heat_kg"]
     for hid, h in heats.items():
         assert cast_by_heat.get(hid, 0) == h["cast_kg"], f"heat {hid}: cast_kg"
         assert h["cast_kg"] <= h["tonnage_kg"], f"heat {hid}: overcast"

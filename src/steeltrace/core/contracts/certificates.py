@@ -15,7 +15,9 @@ Rules, in the order they are checked by ``cert.issue``:
 5. every lot descends from the heat (``CERT_LOT_NOT_FROM_HEAT``) and holds at least the
    kilograms certified on it by this issuer (``CERT_LOT_MASS_EXCEEDED``);
 6. a 3.1 or 3.2 states results (``CERT_RESULTS_REQUIRED``);
-7. a mill never certifies more of a heat than it weighed (``CERT_OVER_CERTIFIED``, S-04).
+7. a mill never certifies more of a heat's cast lots than the heat weighed
+   (``CERT_OVER_CERTIFIED``, S-04); certificates of downstream lots are bounded by
+   rule 5 and do not use the heat up again.
 
 The verification findings (grade, heat chemistry, HS class, copied chemistry) never
 reject: they are stored as ``flags`` on the record (S-01) and recomputed by
@@ -105,8 +107,11 @@ def issue(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet
             f"for its own output lots) may certify it, not {ctx.signer_org}",
         )
     writes: WriteSet = {}
+    heat_kg = 0  # kg certified on lots cast straight from the heat: what counts toward it
     for i, cover in enumerate(p["lots"]):
         lot = load_lot(state, cover["lot"])
+        if lot.get("heat") == heat_id:
+            heat_kg += int(cover["kg"])
         if not by_mill and lot.get("created_by") != ctx.signer_org:
             raise Rejected(
                 "CERT_LOT_NOT_OWN_OUTPUT",
@@ -148,16 +153,20 @@ def issue(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet
             field="payload.C",
         )
     total_kg = sum(int(c["kg"]) for c in p["lots"])
-    if by_mill:
+    # Only mass on the heat's own cast lots counts toward it. A downstream lot (a coil
+    # rolled from certified slabs) is the same steel again, so certifying it must not
+    # use up the heat a second time; rule 5 already bounds it by the heat mass it holds.
+    counted = heat_kg if by_mill else 0
+    if counted:
         certified = int(heat.get("certified_kg") or 0)
         tonnage = int(heat["tonnage_kg"])
-        if certified + total_kg > tonnage:
+        if certified + counted > tonnage:
             raise Rejected(
                 "CERT_OVER_CERTIFIED",
                 f"heat {heat_id} weighed {tonnage} kg and {certified} kg are already "
-                f"certified; {total_kg} kg more would certify steel that was never melted",
+                f"certified; {counted} kg more would certify steel that was never melted",
             )
-        heat["certified_kg"] = certified + total_kg
+        heat["certified_kg"] = certified + counted
         writes[heat_key(heat_id)] = heat
 
     record: dict[str, Any] = {
@@ -168,7 +177,8 @@ def issue(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet
         "heat": heat_id,
         "lots": p["lots"],
         "certified_kg": total_kg,
-        "counts_toward_heat": by_mill,
+        "counts_toward_heat": counted > 0,
+        "heat_kg": counted,
         "document_sha256": p["document_sha256"],
         "contract": p.get("contract"),
         "A": p["A"],
@@ -269,6 +279,7 @@ def revoke(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
         heat = state.get(heat_key(cert["heat"]))
         if heat is not None:
             heat = dict(heat)
-            heat["certified_kg"] = max(0, int(heat.get("certified_kg") or 0) - cert["certified_kg"])
+            released = int(cert.get("heat_kg", cert["certified_kg"]))
+            heat["certified_kg"] = max(0, int(heat.get("certified_kg") or 0) - released)
             writes[heat_key(cert["heat"])] = heat
     return writes
