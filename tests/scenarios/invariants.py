@@ -83,7 +83,7 @@ def _inv2_pledges(lots: dict[str, Any], pledges: dict[str, Any], state: dict[str
     open_by_lot: dict[str, list[str]] = defaultdict(list)
     for pid, p in pledges.items():
         assert p["id"] == pid
-        assert p["status"] in {"offered", "active", "released", "enforced"}, p
+        assert p["status"] in {"offered", "active", "released", "withdrawn", "enforced"}, p
         if p["status"] in {"offered", "active"}:
             for lid in p["lots"]:
                 open_by_lot[lid].append(pid)

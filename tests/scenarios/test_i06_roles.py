@@ -36,6 +36,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "pledge.create": {"pledge_id": "PL-ROLE", "bank": "bank-1", "lots": ["CA-HRC-1"]},
     "pledge.accept": {"pledge_id": "PL-ROLE"},
     "pledge.release": {"pledge_id": "PL-ROLE"},
+    "pledge.withdraw": {"pledge_id": "PL-ROLE"},
     "pledge.enforce": {"pledge_id": "PL-ROLE"},
     "receipt.issue": {"receipt_id": "WR-ROLE", "lots": ["CA-HRC-1"], "to": "mill-ca"},
     "receipt.surrender": {"receipt_id": "WR-ROLE"},

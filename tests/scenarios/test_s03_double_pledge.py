@@ -191,16 +191,27 @@ def test_s03_accept_and_sale_in_one_block(world: Node) -> None:
     assert world.state_root() == root_with_only(before, block, world, [txs[0].tx_id])
     assert world.get("lot/US-HRC-1")["owner"] == "mill-us"
 
+    # While an offer is open the owner cannot sell; it withdraws the offer first, and the
+    # bank's acceptance ordered after the withdrawal loses.
     ok(world, "mill-kr", "pledge.create", pledge("PL-2", "bank-1", ["KR-HRC-1"]))
+    sale = {"lots": ["KR-HRC-1"], "to": "svc-ca"}
     txs = [
-        world.sign_as("mill-kr", "title.transfer", {"lots": ["KR-HRC-1"], "to": "svc-ca"}),
+        world.sign_as("mill-kr", "title.transfer", sale),
+        world.sign_as("mill-kr", "pledge.withdraw", {"pledge_id": "PL-2"}),
         world.sign_as("bank-1", "pledge.accept", {"pledge_id": "PL-2"}),
+        world.sign_as("mill-kr", "title.transfer", sale),
     ]
     block, before = one_block(world, txs)
-    assert verdicts(block) == [("valid", None), ("invalid", "PLEDGE_NOT_OWNER")]
-    assert world.state_root() == root_with_only(before, block, world, [txs[0].tx_id])
+    assert verdicts(block) == [
+        ("invalid", "LOT_PLEDGE_OFFERED"),
+        ("valid", None),
+        ("invalid", "PLEDGE_NOT_OFFERED"),
+        ("valid", None),
+    ]
+    assert world.state_root() == root_with_only(before, block, world, [txs[1].tx_id, txs[3].tx_id])
     lot = world.get("lot/KR-HRC-1")
     assert (lot["owner"], lot["pledge"]) == ("svc-ca", None)
+    assert world.get("pledge/PL-2")["status"] == "withdrawn"
     check_invariants(world)
 
 

@@ -356,10 +356,28 @@ def test_accept_rejects_twice(h: Harness) -> None:
     h.reject("PLEDGE_NOT_OFFERED", "bank1", "pledge.accept", {"pledge_id": "P1"})
 
 
-def test_accept_rejects_collateral_sold_since_the_offer(h: Harness) -> None:
+def test_offered_collateral_cannot_be_sold_until_the_offer_is_withdrawn(h: Harness) -> None:
     h.run("trader", "pledge.create", offer())
+    h.reject("LOT_PLEDGE_OFFERED", "trader", "title.transfer", {"lots": ["L1"], "to": "buyer"})
+    h.reject("PLEDGE_NOT_PLEDGOR", "buyer", "pledge.withdraw", {"pledge_id": "P1"})
+    h.run("trader", "pledge.withdraw", {"pledge_id": "P1", "reason": "selling instead"})
+    assert h.get("pledge/P1")["status"] == "withdrawn"
+    assert h.get("idx/pledge-lot/L1") is None
+    h.reject("PLEDGE_NOT_OFFERED", "trader", "pledge.withdraw", {"pledge_id": "P1"})
+    h.reject("PLEDGE_NOT_OFFERED", "bank1", "pledge.accept", {"pledge_id": "P1"})
     h.run("trader", "title.transfer", {"lots": ["L1"], "to": "buyer"})
+
+
+def test_accept_rejects_collateral_no_longer_the_pledgors(h: Harness) -> None:
+    h.run("trader", "pledge.create", offer())
+    h.state.apply({"lot/L1": {**h.get("lot/L1"), "owner": "buyer"}})  # e.g. enforced elsewhere
     h.reject("PLEDGE_NOT_OWNER", "bank1", "pledge.accept", {"pledge_id": "P1"})
+
+
+def test_withdraw_rejects_an_accepted_pledge(h: Harness) -> None:
+    active(h)
+    h.reject("PLEDGE_NOT_OFFERED", "trader", "pledge.withdraw", {"pledge_id": "P1"})
+    h.reject("PLEDGE_UNKNOWN", "trader", "pledge.withdraw", {"pledge_id": "P9"})
 
 
 def test_s09_accept_rejects_collateral_consumed_since_the_offer(h: Harness) -> None:

@@ -140,6 +140,18 @@ def active_pledge(state: StateView, lot: dict[str, Any]) -> dict[str, Any] | Non
     return dict(pledge) if pledge is not None else {"id": pledge_id, "bank": None}
 
 
+def require_no_pledge_offer(state: StateView, lot: dict[str, Any]) -> None:
+    """A lot offered as collateral (not yet accepted) does not change hands until the
+    offer is withdrawn or declined."""
+    reservation = state.get(f"idx/pledge-lot/{lot['id']}")
+    if reservation is not None and not lot.get("pledge"):
+        raise Rejected(
+            "LOT_PLEDGE_OFFERED",
+            f"lot {lot['id']!r} is offered as collateral in pledge {reservation.get('pledge')!r}; "
+            "withdraw the offer (pledge.withdraw) or let the bank decline it first",
+        )
+
+
 def require_unpledged(
     state: StateView, lot: dict[str, Any], ctx: TxContext, *, bank_may_act: bool = False
 ) -> None:

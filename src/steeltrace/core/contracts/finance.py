@@ -261,7 +261,9 @@ def _close(
     """Free the collateral: clear ``lot.pledge``, the reservations and ``receipt.pledge``."""
     writes: WriteSet = {}
     for lot_id in pledge["lots"]:
-        writes[_lot_reservation_key(lot_id)] = None
+        reservation = state.get(_lot_reservation_key(lot_id))
+        if reservation is not None and reservation.get("pledge") == pledge["id"]:
+            writes[_lot_reservation_key(lot_id)] = None
         lot = state.get(lr.lot_key(lot_id))
         if lot is not None and lot.get("pledge") == pledge["id"]:
             updated = dict(lot)
@@ -289,6 +291,28 @@ def release_pledge(state: StateView, ctx: TxContext, payload: dict[str, Any]) ->
     if pledge["status"] not in OPEN:
         raise Rejected("PLEDGE_CLOSED", f"pledge is already {pledge['status']}")
     return _close(state, ctx, pledge, "released", p.get("reason"))
+
+
+@contract(
+    "pledge.withdraw", roles=PLEDGOR_ROLES, summary="withdraw a pledge offer not yet accepted"
+)
+def withdraw_pledge(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSet:
+    """The pledgor takes back an offer the bank has not accepted (``PLEDGE_NOT_PLEDGOR``,
+    ``PLEDGE_NOT_OFFERED``): the collateral is free again, for a sale or another bank."""
+    p = schema.fields(payload, {"pledge_id": schema.ident}, {"reason": schema.text})
+    pledge = _load(
+        state, pledge_key(p["pledge_id"]), "PLEDGE_UNKNOWN", f"pledge {p['pledge_id']!r}"
+    )
+    if pledge["pledgor"] != ctx.signer_org:
+        raise Rejected(
+            "PLEDGE_NOT_PLEDGOR", f"only the pledgor {pledge['pledgor']} may withdraw this offer"
+        )
+    if pledge["status"] != "offered":
+        raise Rejected(
+            "PLEDGE_NOT_OFFERED",
+            f"pledge is {pledge['status']}; only an offer not yet accepted can be withdrawn",
+        )
+    return _close(state, ctx, pledge, "withdrawn", p.get("reason"))
 
 
 @contract("pledge.enforce", roles={roles.BANK}, summary="enforce a pledge on default")

@@ -158,7 +158,9 @@ def transfer(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> Write
     2. under a contract: it is accepted, the signer is its seller and ``to`` its buyer,
        and the transfers stay within quantity plus tolerance;
     3. per lot: it exists, the signer owns it (``TITLE_NOT_OWNER``, S-02), it is active
-       (``LOT_NOT_ACTIVE``, S-09), it is not pledged (``LOT_PLEDGED``, S-03);
+       (``LOT_NOT_ACTIVE``, S-09), it is not pledged (``LOT_PLEDGED``, S-03) nor offered
+       as collateral (``LOT_PLEDGE_OFFERED``: the pledgor withdraws the offer first, so a
+       stale offer can never block the buyer's own financing);
     4. a lot under a warehouse receipt moves only with every lot of that receipt, and the
        receipt's holder moves with the title (the receipt is a document of title).
     """
@@ -168,14 +170,16 @@ def transfer(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> Write
         {"contract_id": schema.ident},
     )
     to = p["to"]
-    if to == ctx.signer_org:
-        raise Rejected("TITLE_SAME_OWNER", "a lot cannot be transferred to its own owner")
-    lr.active_org(state, to, "TITLE_RECIPIENT_UNKNOWN", "recipient")
     lots = lr.load_lots(state, p["lots"])
     for lot in lots:
         lr.require_owner(lot, ctx.signer_org, "TITLE_NOT_OWNER")
+    if to == ctx.signer_org:
+        raise Rejected("TITLE_SAME_OWNER", "a lot cannot be transferred to its own owner")
+    lr.active_org(state, to, "TITLE_RECIPIENT_UNKNOWN", "recipient")
+    for lot in lots:
         lr.require_active(lot)
         lr.require_unpledged(state, lot, ctx)
+        lr.require_no_pledge_offer(state, lot)
     writes: WriteSet = {}
     writes.update(_move_receipts(state, lots, p["lots"], to, ctx))
     contract_id = p.get("contract_id")
