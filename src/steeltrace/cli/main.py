@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -38,6 +39,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(users_app, name="users")
 
 _state: dict[str, Any] = {"home": None}
+T = TypeVar("T")
 
 HomeOpt = Annotated[
     Path | None,
@@ -63,6 +65,29 @@ def _open(home: Path | None, *, start: bool = False) -> Any:
     from steeltrace.node.service import Node
 
     return Node.open(home_dir(home), start=start)
+
+
+def _query(home: Path | None, as_json: bool, fn: Callable[[Any], T]) -> T:
+    """Open the node read-only, run ``fn`` on it, close it; errors become exit codes."""
+    try:
+        node = _open(home)
+    except SteeltraceError as e:
+        die(e, as_json)
+    try:
+        return fn(node)
+    except SteeltraceError as e:
+        die(e, as_json)
+    finally:
+        node.close()
+
+
+def _show(value: Any, as_json: bool, missing: SteeltraceError) -> None:
+    if value is None:
+        die(missing, as_json)
+    if as_json:
+        emit_json(value)
+    else:
+        console.print_json(data=value)
 
 
 # --- setup ---------------------------------------------------------------------------
@@ -121,13 +146,10 @@ def demo(
 @app.command()
 def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Height, head block hash and state root of this node."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
+
+    def read(node: Any) -> dict[str, Any]:
         b = node.block(node.height())
-        out = {
+        return {
             "chain_id": node.chain_id,
             "height": node.height(),
             "block_hash": b["block_hash"],
@@ -135,8 +157,8 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
             "time": b["header"]["time"],
             "home": str(node.home),
         }
-    finally:
-        node.close()
+
+    out = _query(home, as_json, read)
     if as_json:
         emit_json(out)
     else:
@@ -147,14 +169,7 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def block(height: int, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Show block HEIGHT: header, hash and transactions with their status."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        b = node.block(height)
-    finally:
-        node.close()
+    b = _query(home, as_json, lambda node: node.block(height))
     if b is None:
         die(NotFound("BLOCK_NOT_FOUND", f"no block at height {height}"), as_json)
     if as_json:
@@ -184,39 +199,15 @@ def block(height: int, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def tx(tx_id: str, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Show a transaction, its block height and its status."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        t = node.tx(tx_id)
-    finally:
-        node.close()
-    if t is None:
-        die(NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"), as_json)
-    if as_json:
-        emit_json(t)
-    else:
-        console.print_json(data=t)
+    t = _query(home, as_json, lambda node: node.tx(tx_id))
+    _show(t, as_json, NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"))
 
 
 @app.command()
 def proof(tx_id: str, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """An RFC 6962 inclusion proof of a transaction in its block's tx_root."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        p = node.proof(tx_id)
-    finally:
-        node.close()
-    if p is None:
-        die(NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"), as_json)
-    if as_json:
-        emit_json(p)
-    else:
-        console.print_json(data=p)
+    p = _query(home, as_json, lambda node: node.proof(tx_id))
+    _show(p, as_json, NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"))
 
 
 @app.command()
@@ -256,17 +247,14 @@ def verify(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def orgs(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Organisations, their roles and keys."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        out = []
-        for _, org in node.scan("org/", limit=10_000):
-            keys = [k for _, k in node.scan(f"key/{org['id']}/", limit=100)]
-            out.append({**org, "keys": keys})
-    finally:
-        node.close()
+
+    def read(node: Any) -> list[dict[str, Any]]:
+        return [
+            {**org, "keys": [k for _, k in node.scan(f"key/{org['id']}/", limit=100)]}
+            for _, org in node.scan("org/", limit=10_000)
+        ]
+
+    out = _query(home, as_json, read)
     if as_json:
         emit_json(out)
         return
@@ -341,29 +329,15 @@ def trace(
     ] = None,
 ) -> None:
     """A lot's genealogy, heats, melt-and-pour shares, origin and explanation."""
+    from steeltrace.core.origin.trace import render_trace
     from steeltrace.node.queries import trace_lot
 
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        out = trace_lot(node, lot_id, reference_country=country)
-    except SteeltraceError as e:
-        node.close()
-        die(e, as_json)
-    node.close()
     if as_json:
-        emit_json(out)
+        emit_json(_query(home, as_json, lambda n: trace_lot(n, lot_id, reference_country=country)))
         return
-    from steeltrace.core.origin.trace import render_trace
-
-    node = _open(home)
-    try:
-        for line in render_trace(node, lot_id, reference_country=country):
-            console.print(line, markup=False, highlight=False)
-    finally:
-        node.close()
+    lines = _query(home, as_json, lambda n: render_trace(n, lot_id, reference_country=country))
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -374,16 +348,13 @@ def lots(
     limit: Annotated[int, typer.Option(help="At most this many")] = 1000,
 ) -> None:
     """List lots."""
-    try:
-        node = _open(home)
-    except SteeltraceError as e:
-        die(e, as_json)
-    try:
-        rows = [
+    rows = _query(
+        home,
+        as_json,
+        lambda node: [
             v for _, v in node.scan("lot/", limit=limit) if owner is None or v.get("owner") == owner
-        ]
-    finally:
-        node.close()
+        ],
+    )
     if as_json:
         emit_json(rows)
         return

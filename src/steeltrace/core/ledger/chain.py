@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from steeltrace.core import schema
 from steeltrace.core.ledger.block import (
+    HEADER_FIELDS,
     Block,
     header_hash,
     results_hash,
@@ -73,19 +74,7 @@ class CheckedBlock:
 def check_header(block: Block, prev: dict[str, Any], config: dict[str, Any]) -> None:
     h = block.header
     height = int(h.get("height", -1))
-    if sorted(h) != sorted(
-        [
-            "chain_id",
-            "height",
-            "prev_hash",
-            "time",
-            "orderer",
-            "tx_count",
-            "tx_root",
-            "results_hash",
-            "state_root",
-        ]
-    ):
+    if sorted(h) != sorted(HEADER_FIELDS):
         raise fail("BLOCK_MALFORMED", height, "header fields are not the documented ones")
     if height != int(prev["height"]) + 1 or h["prev_hash"] != header_hash(prev):
         raise fail("BLOCK_BAD_LINK", height, "does not link to the previous block")
