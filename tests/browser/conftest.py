@@ -1,6 +1,9 @@
 """Fixtures for the dashboard tests: a real node, the real app on uvicorn, Debian Chromium.
 
-* ``world``  - a node home built by :mod:`tests.browser.world` (real transactions);
+* ``world``  - a node home built by :mod:`tests.browser.world` (real transactions), with
+  one API user per organisation in :data:`USERS` and their tokens (the dashboard needs a
+  login: :func:`login` fills in the login form in the browser, :func:`http_login` posts
+  it over plain HTTP);
 * ``server`` - ``steeltrace.api.app.create_app`` served by uvicorn on 127.0.0.1 on a free
   port, in a background thread, for the whole session;
 * ``page``   - a fresh Playwright page in headless /usr/bin/chromium (Playwright cannot
@@ -25,6 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from steeltrace.api.users import UserStore
 from steeltrace.node.service import Node
 from tests.browser import world as story
 
@@ -42,10 +46,24 @@ CHROMIUM_FLAGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
+# organisation -> (user name, role): the dashboard users the tests log in as
+USERS = {
+    "customs-ca": ("analyst", "customs"),
+    "customs-us": ("analyst", "customs"),
+    "svc-ca": ("buyer", "buyer"),
+    "bank-1": ("officer", "bank"),
+    "mill-kr": ("sales", "mill"),
+    "mill-cn": ("ops", "mill"),
+    "consortium-ca": ("regulator", "regulator"),
+}
+DEFAULT_USER = "customs-ca"
+
+
 @dataclass
 class World:
     home: Path
     node: Node
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +71,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     home = tmp_path_factory.mktemp("dashboard-home")
     node = story.build(home)
     try:
-        yield World(home, node)
+        with UserStore.in_home(home) as store:
+            tokens = {
+                org: store.add(node, org, name, role)[1] for org, (name, role) in USERS.items()
+            }
+        yield World(home, node, tokens)
     finally:
         node.close()
 
@@ -167,10 +189,35 @@ def recorded_page(context: Any, base: str) -> Iterator[Any]:
     assert rec.foreign_requests() == [], f"requests to other hosts: {rec.foreign_requests()}"
 
 
+def login(page: Any, token: str, who: str | None = None) -> None:
+    """Log in through the dashboard's own form, as a person does (a fresh session)."""
+    page.context.clear_cookies()
+    response = page.goto(page.base + "/login", wait_until="load")
+    assert response is not None and response.status == 200
+    page.fill("#token", token)
+    with page.expect_navigation(wait_until="load"):
+        page.click("#login-submit")
+    if who is not None:
+        assert who in page.inner_text("#who"), page.content()[:2000]
+
+
+def http_login(client: Any, token: str) -> None:
+    """Log an httpx client in over plain HTTP (the form's POST); it keeps the cookie."""
+    r = client.post("/login", data={"token": token, "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+
+
 @pytest.fixture
-def page(browser_context: Any, server: str) -> Iterator[Any]:
+def page(browser_context: Any, server: str, world: World) -> Iterator[Any]:
+    """A recorded page logged in as :data:`DEFAULT_USER` (``login(page, ...)`` switches)."""
     with recorded_page(browser_context, server) as pg:
+        pg.tokens = world.tokens
+        login(pg, world.tokens[DEFAULT_USER], DEFAULT_USER)
         yield pg
+
+
+def login_as(page: Any, org: str) -> None:
+    login(page, page.tokens[org], org)
 
 
 def screenshot(page: Any, name: str) -> Path:

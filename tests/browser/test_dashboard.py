@@ -1,5 +1,8 @@
 """The dashboard in a real browser: pages load clean, charts and graphs hold the ledger's
-data, proofs verify in the page (and a tampered one fails), blocks arrive live."""
+data, proofs verify in the page (and a tampered one fails), blocks arrive live.
+
+Every test logs in through the login form first (the ``page`` fixture, as Canadian
+customs; ``login_as`` switches user), since every page needs a session."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser import world as story
-from tests.browser.conftest import World, screenshot
+from tests.browser.conftest import World, login_as, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -135,6 +138,7 @@ def test_passport_shows_genealogy_origin_and_certificates(page: Any) -> None:
 
 
 def test_passport_record_proof_verifies(page: Any) -> None:
+    login_as(page, "svc-ca")  # the pledgor: it sees its pledge
     _goto(page, "/lots/KR-C2")
     assert "P-1" in page.inner_text("main")  # pledged to bank-1
     button = page.locator("button.verify").first
@@ -161,6 +165,7 @@ def _verify_first(page: Any) -> tuple[str, str | None]:
 
 
 def test_explorer_verifies_a_proof_in_the_page(page: Any) -> None:
+    login_as(page, "svc-ca")  # a party to the newest transactions (the contract)
     _goto(page, "/explorer")
     text, steps = _verify_first(page)
     assert text == "verified", steps
@@ -284,7 +289,9 @@ def test_page_jcs_matches_the_core_for_every_transaction(page: Any, world: World
 
 def test_monitor_updates_live_when_a_declaration_commits(page: Any, world: World) -> None:
     """An export declaration (so the import figures other tests read stay as they are)
-    reaches the monitor's panel, filtered to all directions, by SSE and HTMX."""
+    reaches the monitor's panel, filtered to all directions, by SSE and HTMX. The user is
+    the service centre, which imports all four Canadian declarations and this export."""
+    login_as(page, "svc-ca")
     _goto(page, "/monitor?direction=all")
     page.wait_for_function(_CHART_HAS_DATA, arg="chart-monthly", timeout=TIMEOUT_MS)
     first_tile = "#monitor-panel .tile .value"

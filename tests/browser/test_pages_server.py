@@ -1,5 +1,7 @@
 """The dashboard's pages as HTML, over HTTP without a browser: they render from the ledger, name no
 other host, and the proof bundle the pages check verifies with the core's own Merkle code.
+The client is logged in as Canadian customs (``conftest.DEFAULT_USER``); what each user may
+see is tested in ``test_scoping.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from steeltrace.core.canonical import canonical_bytes
 from steeltrace.core.ledger import merkle
 from tests.browser import world as story
-from tests.browser.conftest import World
+from tests.browser.conftest import DEFAULT_USER, World, http_login
 
 PAGES = [
     "/",
@@ -34,9 +36,10 @@ _EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.
 
 
 @pytest.fixture(scope="module")
-def client(server: str) -> Iterator[httpx.Client]:
-    """Plain HTTP against the same uvicorn server the browser tests use."""
+def client(server: str, world: World) -> Iterator[httpx.Client]:
+    """Plain HTTP against the same uvicorn server the browser tests use, logged in."""
     with httpx.Client(base_url=server, timeout=30) as c:
+        http_login(c, world.tokens[DEFAULT_USER])
         yield c
 
 
@@ -82,11 +85,18 @@ def _all_tx_ids(world: World) -> list[str]:
 
 
 def test_every_proof_bundle_verifies_with_the_core(client: httpx.Client, world: World) -> None:
+    withheld = 0
     for tx_id in _all_tx_ids(world):
         b: dict[str, Any] = client.get(f"/proof/{tx_id}.json").json()
         p, header = b["proof"], b["block"]["header"]
-        leaf = merkle.leaf_hash(canonical_bytes(b["envelope"]))
-        assert leaf.hex() == p["leaf_hash"]
+        if b["withheld"]:
+            # not this user's to see (a pledge, another country's declaration, a price):
+            # the audit path still leads from the node's leaf hash to the signed root
+            withheld += 1
+            leaf = bytes.fromhex(p["leaf_hash"])
+        else:
+            leaf = merkle.leaf_hash(canonical_bytes(b["envelope"]))
+            assert leaf.hex() == p["leaf_hash"]
         merkle.verify_inclusion(
             p["leaf_index"],
             p["tree_size"],
@@ -96,6 +106,7 @@ def test_every_proof_bundle_verifies_with_the_core(client: httpx.Client, world: 
         )
         assert b["block"]["results"][p["leaf_index"]][0] == tx_id
         assert b["orderer"]["id"] == header["orderer"]
+    assert withheld >= 4  # pledge.create, pledge.accept, the US declaration, the contract
 
 
 def test_unknown_proof_is_404(client: httpx.Client) -> None:
@@ -114,18 +125,19 @@ def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None
         assert r.status_code == 200 and len(r.content) > 100, asset
 
 
-def test_open_event_streams_do_not_starve_the_pages(server: str) -> None:
+def test_open_event_streams_do_not_starve_the_pages(server: str, client: httpx.Client) -> None:
     """Sixty open pages (more than the 40 worker threads that render pages) each hold an
     event stream; a page still renders at once."""
     import contextlib
 
     with contextlib.ExitStack() as stack:
         clients = [
-            stack.enter_context(httpx.Client(base_url=server, timeout=10)) for _ in range(60)
+            stack.enter_context(httpx.Client(base_url=server, timeout=10, cookies=client.cookies))
+            for _ in range(60)
         ]
         for c in clients:
             r = stack.enter_context(c.stream("GET", "/events/blocks"))
             assert r.status_code == 200
             assert r.headers["content-type"].startswith("text/event-stream")
-        with httpx.Client(base_url=server, timeout=5) as c:
+        with httpx.Client(base_url=server, timeout=5, cookies=client.cookies) as c:
             assert c.get("/explorer").status_code == 200

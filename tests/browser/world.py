@@ -9,7 +9,9 @@ Made only through ``Node.submit_as`` (every record comes from a committed transa
 * a Korean EAF heat cast into coils, one declared correctly to Canada and cleared, one
   declared under a stainless heading although its chemistry is carbon steel (HS class);
 * a Canadian heat with a mill certificate (EN 10204 3.1), and coils pledged to a bank;
-* declarations dated over several months, so the monitor has a time series.
+* declarations dated over several months, so the monitor has a time series;
+* for the scoping tests: a declaration into the US (which Canadian customs must not see)
+  and a purchase contract between mill-kr and svc-ca with a price (which only they see).
 
 When the lead's ``steeltrace.demo`` gains a steel chapter, the browser tests can use it
 instead (see conftest.py); this world stays as the fixed, known data the assertions use.
@@ -40,6 +42,9 @@ DOC_SHA = hashlib.sha256(b"mill test certificate CA-MTC-1").hexdigest()
 GALVANISED = "VN-GALV-1"  # CN melt, galvanised in VN, declared as VN
 KR_COIL = "KR-C1"
 CA_COIL = "CA-C1"
+US_DECLARATION = "US-IMP-001"  # mill-cn declares CN-S2 into the US
+CONTRACT = "K-1"  # mill-kr sells to svc-ca
+CONTRACT_PRICE = "612.50"
 
 
 def _now() -> str:
@@ -298,7 +303,57 @@ def build(home: Path) -> Node:
         },
     )
     _run(node, "bank-1", "pledge.accept", {"pledge_id": "P-1"})
+    _run(
+        node,
+        "mill-cn",
+        "customs.declare",
+        _declaration(
+            US_DECLARATION,
+            "mill-cn",
+            "USLAX",
+            ["CN-S2"],
+            120_000,
+            origin="CN",
+            melt=["CN"],
+            hs="720712",
+            country="US",
+            date="2026-10-02",
+        ),
+    )
+    _run(
+        node,
+        "mill-kr",
+        "contract.propose",
+        {
+            "contract_id": CONTRACT,
+            "buyer": "svc-ca",
+            "seller": "mill-kr",
+            "spec": {"grade": "S355JR", "form": "coil", "hs": "720839", "dimensions": {}},
+            "quantity_kg": 20_000,
+            "tolerance_pct": 5,
+            "price": {"amount": CONTRACT_PRICE, "currency": "USD", "per": "t"},
+            "incoterm": "CIF",
+            "delivery": {
+                "place": "CAVAN",
+                "window_start": "2026-01-01",
+                "window_end": "2027-12-31",
+            },
+        },
+    )
     return node
+
+
+def tx_of(node: Node, tx_type: str, **payload: Any) -> str:
+    """The id of the committed ``tx_type`` transaction whose payload has these fields."""
+    for h in range(node.height(), 0, -1):
+        for t in (node.block(h) or {}).get("transactions", []):
+            if t["type"] != tx_type:
+                continue
+            envelope = (node.tx(t["tx_id"]) or {}).get("tx") or {}
+            body = envelope.get("payload") or {}
+            if all(body.get(k) == v for k, v in payload.items()):
+                return str(t["tx_id"])
+    raise LookupError(f"no {tx_type} with {payload}")
 
 
 def _certificate() -> dict[str, Any]:

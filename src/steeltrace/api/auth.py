@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from steeltrace.api.users import VIEWER, User, UserStore
+from steeltrace.api.users import VIEWER, StateReader, User, UserStore
 from steeltrace.core.contracts.registry import ContractSpec, lookup
 from steeltrace.errors import Forbidden, NotFound, Unauthorized
 
@@ -60,18 +60,32 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def principal(request: Request) -> Principal:
-    """FastAPI dependency: the authenticated caller, or 401."""
-    store: UserStore = request.app.state.users
-    user = store.authenticate(bearer_token(request))
+def principal_for(state: StateReader, user: User | None) -> Principal:
+    """The principal of an authenticated ``user`` (None: the token did not authenticate),
+    with its organisation's current record, or 401.
+
+    Shared by the API (a bearer token on every request) and the dashboard (a token at
+    login, then the session's user checked again on every request), so both refuse the
+    same callers and scope with the same organisation record."""
     if user is None:
         raise Unauthorized("AUTH_INVALID", "the token is unknown, malformed or revoked")
-    record = request.app.state.node.get(f"org/{user.org}")
+    record = state.get(f"org/{user.org}")
     if record is None:
         raise Unauthorized(
             "AUTH_ORG_UNKNOWN", f"the token's organisation {user.org!r} is not a member"
         )
     return Principal(user, dict(record))
+
+
+def authenticate_token(store: UserStore, state: StateReader, token: str) -> Principal:
+    """The principal holding API token ``token`` (exactly the API's check), or 401."""
+    return principal_for(state, store.authenticate(token))
+
+
+def principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller, or 401."""
+    store: UserStore = request.app.state.users
+    return authenticate_token(store, request.app.state.node, bearer_token(request))
 
 
 def authorise_write(who: Principal, tx_type: str, signer_org: str | None = None) -> ContractSpec:

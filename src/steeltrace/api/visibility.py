@@ -17,11 +17,17 @@ kinds is shaped by the same rule: a hidden declaration's or pledge's transaction
 "redacted": true``); a contract proposal's price is redacted for non-parties. A
 withheld payload means such a caller cannot check that transaction's signature; its
 Merkle proof still verifies, since the proof carries only the leaf hash.
+
+The dashboard (:mod:`steeltrace.dashboard`) scopes its pages with these same functions,
+for the user of its login session: the import monitor over :func:`declaration_visible`,
+the transaction pages over :func:`transaction_view`, the passport's pledge over
+:func:`pledge_visible`.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from steeltrace.api.auth import Principal
@@ -45,13 +51,13 @@ def contract_view(who: Principal, record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def declaration_visible(who: Principal, record: dict[str, Any]) -> bool:
+def declaration_visible(who: Principal, record: Mapping[str, Any]) -> bool:
     if who.is_customs:
         return bool(who.country) and record.get("declaring_country") == who.country
     return who.org in (record.get("declarant"), record.get("importer"))
 
 
-def pledge_visible(who: Principal, record: dict[str, Any]) -> bool:
+def pledge_visible(who: Principal, record: Mapping[str, Any]) -> bool:
     return who.org in {record.get(f) for f in PLEDGE_PARTY_FIELDS if record.get(f)}
 
 
@@ -114,3 +120,16 @@ def envelope_view(
 
 def is_private(envelope: dict[str, Any]) -> bool:
     return str(envelope.get("type", "")).startswith(DECLARATION_TYPES + PLEDGE_TYPES)
+
+
+def transaction_view(
+    who: Principal, state: StateReader, envelope: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A committed transaction's envelope as ``who`` may see it by id, or None when it is
+    hidden (a private record's transaction is as absent as the record: a 404). The
+    result is ``envelope`` itself when nothing is withheld, a copy with
+    ``price_redacted`` otherwise."""
+    shown = envelope_view(who, state, envelope)
+    if shown is None or shown.get("redacted"):
+        return None
+    return shown

@@ -9,6 +9,13 @@ because one of its panels cannot be computed.
 
 Everything here reads through the node's query methods only (``get``, ``scan``,
 ``height``, ``block``, ``tx``, ``proof``).
+
+Every page model takes the logged-in :class:`~steeltrace.api.auth.Principal` and shows
+only what the API would show that caller, through the API's own rules in
+:mod:`steeltrace.api.visibility` (I-18): declarations by customs country, declarant or
+importer; a contract price only to its parties; a pledge only to the pledgor and the
+bank; a hidden transaction is absent. Blocks and their transaction lists (id, type,
+signer, status) are shared by all members, as in the API's ``/v1/blocks``.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from collections.abc import Callable
 from typing import Any
 
 from steeltrace.analytics import monitoring
-from steeltrace.analytics.chain_index import ChainIndex
+from steeltrace.analytics.chain_index import ChainIndex, TxRef
+from steeltrace.api import visibility
+from steeltrace.api.auth import Principal
 from steeltrace.dashboard import formatting
 
 MAX_SCAN = 50_000
@@ -77,9 +86,9 @@ def _attempt(fn: Callable[..., Any] | None, *args: Any, **kw: Any) -> tuple[Any,
 # ---------------------------------------------------------------- overview
 
 
-def overview(node: Any) -> dict[str, Any]:
+def overview(node: Any, who: Principal, cache: DeclarationCache | None = None) -> dict[str, Any]:
     height = node.height()
-    declarations = monitoring.rows_from_records(v for _, v in scan_all(node, "declaration/"))
+    declarations = (cache or DeclarationCache()).visible_rows(node, who)
     return {
         "chain_id": node.chain_id,
         "height": height,
@@ -136,25 +145,46 @@ def block_page(node: Any, height: int) -> dict[str, Any] | None:
     return {"block": b, "height": height, "top": node.height()}
 
 
-def tx_page(node: Any, tx_id: str) -> dict[str, Any] | None:
+def visible_envelope(node: Any, who: Principal, t: dict[str, Any]) -> dict[str, Any] | None:
+    """The committed transaction ``t``'s envelope as ``who`` may see it; None if hidden."""
+    envelope = t.get("tx")
+    if not isinstance(envelope, dict):
+        return {}
+    return visibility.transaction_view(who, node, envelope)
+
+
+def tx_page(node: Any, tx_id: str, who: Principal) -> dict[str, Any] | None:
+    """None for an unknown transaction and for one hidden from ``who`` (the same 404)."""
     t = node.tx(tx_id)
     if t is None:
         return None
-    return {"t": t, "envelope": t.get("tx") or {}}
+    envelope = visible_envelope(node, who, t)
+    if envelope is None:
+        return None
+    return {"t": t, "envelope": envelope, "price_redacted": bool(envelope.get("price_redacted"))}
 
 
-def proof_bundle(node: Any, tx_id: str) -> dict[str, Any] | None:
+def proof_bundle(node: Any, tx_id: str, who: Principal) -> dict[str, Any] | None:
     """Everything the page needs to check a transaction's inclusion itself.
 
     The proof (RFC 6962 audit path), the envelope (to recompute the leaf and the tx id),
     the block header (to recompute the block hash and compare the tx root), the block's
     results (to recompute ``results_hash`` and so prove the status) and the orderer's
     public key from the genesis configuration (to check the header's signature).
+
+    When ``who`` may not see the whole envelope (a hidden declaration's or pledge's
+    transaction, a proposal's price), the bundle says ``"withheld": true`` and carries no
+    envelope (or the redacted one, which no longer hashes to the leaf): the page then
+    checks the audit path from the node's leaf hash, the block hash, the status and the
+    signature, and says the content was not checked. The API's proof route carries the
+    same leaf hash to every caller.
     """
     proof = node.proof(tx_id)
     t = node.tx(tx_id)
     if proof is None or t is None:
         return None
+    envelope = visible_envelope(node, who, t)
+    withheld = envelope is not t.get("tx")
     b = node.block(int(proof["block_height"])) or {}
     header = b.get("header") or {}
     config = node.get("config") or {}
@@ -163,7 +193,8 @@ def proof_bundle(node: Any, tx_id: str) -> dict[str, Any] | None:
     )
     return {
         "proof": proof,
-        "envelope": t.get("tx"),
+        "envelope": envelope,
+        "withheld": withheld,
         "block": {
             "header": header,
             "block_hash": b.get("block_hash"),
@@ -280,7 +311,12 @@ def _timeline_kind(tx_type: str) -> str:
     return "other"
 
 
-def lot_page(node: Any, index: ChainIndex, lot_id: str) -> dict[str, Any] | None:
+def _visible_ref(node: Any, who: Principal, ref: TxRef) -> bool:
+    envelope = {"type": ref.type, "signer": {"org": ref.signer}, "payload": ref.payload}
+    return visibility.transaction_view(who, node, envelope) is not None
+
+
+def lot_page(node: Any, index: ChainIndex, lot_id: str, who: Principal) -> dict[str, Any] | None:
     lot = node.get(f"lot/{lot_id}")
     if lot is None:
         return None
@@ -302,20 +338,29 @@ def lot_page(node: Any, index: ChainIndex, lot_id: str) -> dict[str, Any] | None
     index.refresh(node)
     # Second hop: a customs decision or a pledge acceptance names the declaration or the
     # pledge, not the lot; follow the record ids the lot's own transactions created.
+    # Only transactions ``who`` may see by id: a hidden declaration or pledge names the
+    # lot in its payload, so neither it nor the records it created may show here.
     related = {
         value
         for ref in index.mentioning(lot_id)
+        if _visible_ref(node, who, ref)
         for key, value in ref.payload.items()
         if key in RELATED_ID_FIELDS and isinstance(value, str)
     }
     timeline = [
         {"ref": r, "kind": _timeline_kind(r.type)}
         for r in index.mentioning(lot_id, *sorted(related))
+        if _visible_ref(node, who, r)
     ]
     titles = [v for _, v in scan_all(node, f"title/{lot_id}/", limit=1000)]
     titles.sort(key=lambda t: int(t.get("seq") or 0))
+    pledge = node.get(f"pledge/{lot['pledge']}") if lot.get("pledge") else None
+    # The lot record (readable by all) says that it is pledged; the pledge itself (bank,
+    # amount, status) only the pledgor and the bank may see.
+    pledge_hidden = isinstance(pledge, dict) and not visibility.pledge_visible(who, pledge)
     linked = {
-        "pledge": node.get(f"pledge/{lot['pledge']}") if lot.get("pledge") else None,
+        "pledge": None if pledge_hidden else pledge,
+        "pledge_hidden": pledge_hidden,
         "receipt": node.get(f"receipt/{lot['receipt']}") if lot.get("receipt") else None,
         "shipment": node.get(f"shipment/{lot['shipment']}") if lot.get("shipment") else None,
         "transformation": (
@@ -396,6 +441,7 @@ class DeclarationCache:
         self._rows: list[monitoring.DeclarationRow] = []
 
     def rows(self, node: Any) -> list[monitoring.DeclarationRow]:
+        """Every declaration on the ledger: never shown as is, see :meth:`visible_rows`."""
         with self._lock:
             height = node.height()
             if height != self._height:
@@ -404,11 +450,15 @@ class DeclarationCache:
                 self._height = height
             return self._rows
 
+    def visible_rows(self, node: Any, who: Principal) -> list[monitoring.DeclarationRow]:
+        """The declarations ``who`` may see (:func:`visibility.declaration_visible`)."""
+        return [r for r in self.rows(node) if visibility.declaration_visible(who, r.record)]
+
 
 def monitor(
-    node: Any, params: dict[str, str], cache: DeclarationCache | None = None
+    node: Any, params: dict[str, str], who: Principal, cache: DeclarationCache | None = None
 ) -> dict[str, Any]:
-    all_rows = (cache or DeclarationCache()).rows(node)
+    all_rows = (cache or DeclarationCache()).visible_rows(node, who)
     filters = monitor_filters(params)
     rows = monitoring.apply_filters(all_rows, filters)
     flows = monitoring.monthly_origin_vs_melt(rows)

@@ -11,6 +11,7 @@ from rich.console import Console
 from steeltrace.bootstrap import init_home
 from steeltrace.demo import membership, steel
 from steeltrace.demo.narrator import Narrator
+from steeltrace.demo.users import demo_users, print_demo_users
 from steeltrace.errors import InvalidInput
 from steeltrace.node.service import Node
 from steeltrace.node.verify import verify_store
@@ -44,6 +45,7 @@ def run_demo(home: Path, console: Console | None = None) -> dict[str, Any]:
     with Node.open(home) as node:
         summary["membership"] = membership.run(node, n)
         summary["steel"] = steel.run(node, n)
+        summary["users"] = demo_users(home, node)
         summary["height"] = node.height()
     n.chapter("Verification")
     from steeltrace.adapters.storage.sqlite import SqliteStore
@@ -65,5 +67,6 @@ def run_demo(home: Path, console: Console | None = None) -> dict[str, Any]:
             f"verification FAILED at block {report.first_bad_block}: {report.code} {report.message}"
         )
     n.note(f"explore it: steeltrace --home {home} block {summary['height']} --json")
+    print_demo_users(n, summary["users"])
     summary["events"] = n.events
     return summary

@@ -11,6 +11,10 @@
 //   6. the orderer's Ed25519 signature over "steeltrace:block:v1" 0x00 JCS(header),
 //      with the orderer key of the genesis configuration (skipped if the browser lacks
 //      Ed25519 in WebCrypto; the page says so)
+// When the node withholds the envelope from this user ("withheld": true: a private
+// record's transaction, or a proposal whose price only its parties see), steps 1 and 2
+// cannot be done: steps 3-6 start from the node's leaf hash and the verdict is
+// "partly verified" (included in a signed block with that status; content not checked).
 (function () {
   "use strict";
   const enc = new TextEncoder();
@@ -86,13 +90,20 @@
   async function verifyBundle(b) {
     const steps = [];
     const p = b.proof, env = b.envelope, blk = b.block, header = blk.header;
-    const body = Object.assign({}, env); delete body.signature;
-    const txId = hex(await sha256(enc.encode(jcs(body))));
-    if (txId !== p.tx_id) throw new Error("the envelope does not hash to the transaction id");
-    steps.push("tx id = SHA-256 of the signed content");
-    const leaf = await sha256(concat(LEAF, enc.encode(jcs(env))));
-    if (hex(leaf) !== p.leaf_hash) throw new Error("the leaf hash does not match the envelope");
-    steps.push("leaf hash recomputed");
+    let leaf;
+    if (b.withheld === true) {
+      leaf = unhex(p.leaf_hash);
+      if (leaf.length !== 32) throw new Error("proof hash is not 32 bytes");
+      steps.push("content withheld from you: tx id and leaf hash not recomputed (the node's leaf hash is used)");
+    } else {
+      const body = Object.assign({}, env); delete body.signature;
+      const txId = hex(await sha256(enc.encode(jcs(body))));
+      if (txId !== p.tx_id) throw new Error("the envelope does not hash to the transaction id");
+      steps.push("tx id = SHA-256 of the signed content");
+      leaf = await sha256(concat(LEAF, enc.encode(jcs(env))));
+      if (hex(leaf) !== p.leaf_hash) throw new Error("the leaf hash does not match the envelope");
+      steps.push("leaf hash recomputed");
+    }
     const root = await rootFromPath(p.leaf_index, p.tree_size, leaf, p.audit_path.map(unhex));
     if (hex(root) !== header.tx_root || p.root !== header.tx_root) {
       throw new Error("the audit path does not lead to the block's tx root");
@@ -110,7 +121,7 @@
     }
     steps.push("status '" + mine[1] + "' committed in results hash");
     steps.push(await verifySignature(b.orderer, header, blk.signature));
-    return { status: mine[1], steps };
+    return { status: mine[1], steps, partial: b.withheld === true };
   }
 
   async function run(button) {
@@ -124,10 +135,11 @@
     button.disabled = true;
     try {
       const res = await fetch("/proof/" + encodeURIComponent(button.dataset.tx) + ".json", { cache: "no-store" });
+      if (res.status === 401) { window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search)); return; }
       if (!res.ok) throw new Error("the node has no proof (HTTP " + res.status + ")");
       const r = await verifyBundle(await res.json());
-      out.className = "verdict ok";
-      out.textContent = "verified";
+      out.className = r.partial ? "verdict partial" : "verdict ok";
+      out.textContent = r.partial ? "partly verified" : "verified";
       out.title = r.steps.join("\n");
     } catch (e) {
       out.className = "verdict bad";
