@@ -50,3 +50,28 @@ def test_values_are_fresh_objects_and_the_size_is_bounded() -> None:
     for i in range(5):
         cache.get(f"x{i}")
     assert len(cache._raw) <= 2
+
+
+def test_seen_ids_are_exact_despite_the_bloom_filter() -> None:
+    import hashlib
+
+    from steeltrace.node.seen import SeenIds
+
+    committed = {hashlib.sha256(str(i).encode()).hexdigest() for i in range(5000)}
+    asked: list[str] = []
+
+    def exact(tx_id: str) -> bool:
+        asked.append(tx_id)
+        return tx_id in committed
+
+    seen = SeenIds(exact, expected=1000)  # a small filter: many false "maybe"s
+    seen.add_all(committed)
+    others = [hashlib.sha256(f"x{i}".encode()).hexdigest() for i in range(5000)]
+    assert all(t in seen for t in committed)
+    assert not any(t in seen for t in others)  # a "maybe" is settled by the exact check
+    asked.clear()
+    big = SeenIds(exact, expected=100_000)
+    big.add_all(committed)
+    assert not any(t in big for t in others)
+    assert len(asked) < 100  # a well-sized filter rarely asks the store
+    assert "short-id" not in big

@@ -36,13 +36,25 @@ from steeltrace.core.ledger import merkle
 from steeltrace.core.ledger import transaction as txmod
 from steeltrace.core.ledger.block import Block, header_hash, results_hash, sign_header, tx_root
 from steeltrace.core.ledger.chain import check_block, next_accumulator
-from steeltrace.core.ledger.executor import execute_block, validate_tx
+from steeltrace.core.ledger.executor import (
+    batch_signature_verdicts,
+    execute_block,
+    validate_tx,
+)
 from steeltrace.core.ledger.transaction import Transaction
 from steeltrace.core.membership.genesis import genesis_writes, key_valid_at, validate_config
 from steeltrace.core.state import MemoryState, StateAccumulator
-from steeltrace.errors import IntegrityError, InvalidInput, LocalFault, NotFound, Rejected
+from steeltrace.errors import (
+    IntegrityError,
+    InvalidInput,
+    LocalFault,
+    NotFound,
+    Rejected,
+    SteeltraceError,
+)
 from steeltrace.node.cache import CommittedCache
 from steeltrace.node.keystore import KeyStore
+from steeltrace.node.seen import SeenIds
 
 log = logging.getLogger("steeltrace.node")
 
@@ -104,6 +116,9 @@ class Node:
             )
         self.keys = KeyStore(self.home)
         self.cache = CommittedCache(self.store)
+        self.seen = SeenIds(self.store.has_tx, expected=max(1_000_000, 2 * self.store.tx_count()))
+        self.seen.add_all(self.store.iter_tx_ids())
+        self._head = self.store.height()
         self.config: dict[str, Any] = self.store.get("config") or {}
         self.chain_id: str = self.config["chain_id"]
         self.window = int(self.config["tx_window_seconds"])
@@ -206,10 +221,13 @@ class Node:
 
     # --- submission ----------------------------------------------------------------
     def _is_committed(self, tx_id: str) -> bool:
-        return self.store.has_tx(tx_id)
+        return tx_id in self.seen
 
-    def precheck(self, tx: Transaction) -> None:
-        """Validate against the committed state as if in the next block; raise on error."""
+    def precheck(self, tx: Transaction, signature_ok: bool | None = None) -> None:
+        """Validate against the committed state as if in the next block; raise on error.
+
+        ``signature_ok`` is a verdict already computed for this transaction's bytes with
+        the signer's current key (``submit_many`` verifies a batch on every core)."""
         if self._halted:
             raise LocalFault("NODE_HALTED", f"node halted: {self._halted.message}")
         with self._pending_lock:
@@ -220,14 +238,15 @@ class Node:
             self.cache,
             tx,
             chain_id=self.chain_id,
-            height=self.store.height() + 1,
+            height=self._head + 1,
             block_time=self.clock(),
             window_seconds=self.window,
             is_duplicate=self._is_committed,
+            signature_ok=signature_ok,
         )
 
-    def submit_tx(self, tx: Transaction) -> str:
-        self.precheck(tx)
+    def submit_tx(self, tx: Transaction, signature_ok: bool | None = None) -> str:
+        self.precheck(tx, signature_ok)
         with self._pending_lock:
             if tx.tx_id in self._pending:
                 raise Rejected(
@@ -240,6 +259,20 @@ class Node:
                 self._verified.popitem(last=False)
         self.ordering.broadcast(tx)
         return tx.tx_id
+
+    def submit_many(self, txs: list[Transaction]) -> list[str | SteeltraceError]:
+        """Submit a batch: signatures verified together on every core, then each
+        pre-checked and ordered in turn. One result per transaction: its id, or the error
+        that refused it (nothing of a refused one is recorded)."""
+        height = self._head + 1
+        verdicts = batch_signature_verdicts(self.cache, txs, height, lambda tx: False)
+        out: list[str | SteeltraceError] = []
+        for tx, ok in zip(txs, verdicts, strict=True):
+            try:
+                out.append(self.submit_tx(tx, ok))
+            except SteeltraceError as e:
+                out.append(e)
+        return out
 
     def submit(self, envelope: dict[str, Any]) -> str:
         """Submit a client-signed envelope; returns its id once it is ordered."""
@@ -381,12 +414,21 @@ class Node:
             block = Block(
                 header, sign_header(self._orderer_key, header), tuple(txs), tuple(execution.results)
             )
-            try:
-                self.store.commit_block(block, raw, acc.to_bytes())
-            finally:
-                self.cache.invalidate(raw)
+            self._commit(block, raw, acc)
         self._after_commit(block)
         return block
+
+    def _commit(self, block: Block, raw: dict[str, bytes | None], acc: StateAccumulator) -> None:
+        """The one durable write, then the in-memory views of it, in an order that leaves
+        no moment where a committed id is neither pending nor seen."""
+        try:
+            self.store.commit_block(block, raw, acc.to_bytes())
+        except BaseException:
+            self.cache.invalidate(raw)
+            raise
+        self.seen.add_all(t.tx_id for t in block.transactions)
+        self._head = block.height
+        self.cache.invalidate(raw)
 
     def receive(self, block: Block) -> bool:
         """Check and commit a block built elsewhere. False if already applied (F-14)."""
@@ -413,10 +455,7 @@ class Node:
             )
             results = tuple(checked.execution.results)
             final = Block(block.header, block.signature, block.transactions, results)
-            try:
-                self.store.commit_block(final, checked.raw_writes, checked.accumulator.to_bytes())
-            finally:
-                self.cache.invalidate(checked.raw_writes)
+            self._commit(final, checked.raw_writes, checked.accumulator)
         self._after_commit(final)
         return True
 

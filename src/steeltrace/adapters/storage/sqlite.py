@@ -135,6 +135,13 @@ class SqliteStore:
         for k, v in self._reader().execute("SELECT key, value FROM state ORDER BY key"):
             yield k, bytes(v)
 
+    def iter_tx_ids(self) -> Iterator[str]:
+        for (tx_id,) in self._reader().execute("SELECT tx_id FROM txs"):
+            yield str(tx_id)
+
+    def tx_count(self) -> int:
+        return int(self._one("SELECT count(*) FROM txs")[0])
+
     def has_tx(self, tx_id: str) -> bool:
         return self._one("SELECT 1 FROM txs WHERE tx_id=?", (tx_id,)) is not None
 
