@@ -90,7 +90,7 @@ class SessionStore:
             found = self._sessions.get(key)
             if found is None:
                 return None
-            if now - found.last_seen > self.idle or now - found.created > self.lifetime:
+            if now - found.last_seen >= self.idle or now - found.created >= self.lifetime:
                 del self._sessions[key]
                 return None
             if touch:
