@@ -103,3 +103,11 @@ def test_bench_ledger_reports_every_key() -> None:
 def test_bench_trace_reports_percentiles() -> None:
     out = json.loads(cli("bench", "trace", "--ancestors", "300", "--repeats", "3", "--json").stdout)
     assert out["ancestors"] >= 300 and out["p95_ms"] >= out["p50_ms"] > 0
+
+
+def test_risk_signals_of_the_demo(demo_home: Path) -> None:
+    out = js(["risk"], demo_home)
+    assert [(f["code"], f["subject"]) for f in out["flags"]] == [
+        ("UNIT_VALUE_OUTLIER", "US-IMP-SLAB-CN-3")
+    ]
+    assert js(["risk"], demo_home) == out  # reproducible

@@ -374,6 +374,23 @@ def lots(
     console.print(t)
 
 
+@app.command()
+def risk(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Circumvention risk signals: unit values, surges, capacity (analytics, not rules)."""
+    from steeltrace.analytics.risk import risk_report
+
+    out = _query(home, as_json, risk_report)
+    if as_json:
+        emit_json(out)
+        return
+    t = Table(title=f"{len(out['flags'])} risk signals over {out['declarations']} declarations")
+    for c in ("code", "subject", "why"):
+        t.add_column(c)
+    for f in out["flags"]:
+        t.add_row(f["code"], f["subject"], f["message"])
+    console.print(t)
+
+
 # --- serving ------------------------------------------------------------------------
 def _serve(home: Path, host: str, port: int) -> None:
     import uvicorn

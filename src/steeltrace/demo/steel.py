@@ -627,4 +627,36 @@ def run(node: Node, n: Narrator) -> dict[str, Any]:
             "reason": "matches the ledger",
         },
     )
+    n.chapter("2f. Under-valuation: slabs declared into the US at a fraction of their peers")
+    values = {
+        ("CA", 3): "18300.00", ("CA", 4): "18600.00", ("KR", 3): "18900.00",
+        ("KR", 4): "19200.00", ("CN", 3): "5100.00", ("CN", 4): "18600.00",
+    }  # fmt: skip
+    for (tag, slab), amount in values.items():
+        mill = f"mill-{tag.lower()}"
+        s.do(
+            f"{mill} declares {tag}-SLAB-{slab} into the US at {amount} USD",
+            mill,
+            "customs.declare",
+            {
+                "declaration_id": f"US-IMP-SLAB-{tag}-{slab}",
+                "direction": "import",
+                "declaring_country": "US",
+                "declarant": mill,
+                "importer": "mill-us",
+                "port_of_entry": "USBAL",
+                "hs": "7207.12",
+                "declared_origin": tag,
+                "declared_melt_pour": [tag],
+                "net_kg": 30_000,
+                "customs_value": {"amount": amount, "currency": "USD"},
+                "lots": [f"{tag}-SLAB-{slab}"],
+            },
+        )
+    from steeltrace.analytics.risk import risk_report
+
+    report = risk_report(node)
+    for flag in report["flags"]:
+        n.note(f"risk signal {flag['code']} on {flag['subject']}: {flag['message']}")
+    s.outcomes["risk"] = ",".join(f"{f['code']}:{f['subject']}" for f in report["flags"])
     return {"outcomes": s.outcomes, "gi_origin": gi, "strip_origin": strip}
