@@ -146,29 +146,3 @@ class Overlay:
 
     def apply(self, writes: WriteSet) -> None:
         self.writes.update(writes)
-
-
-class CachedView:
-    """A read cache over a view that does not change while the cache lives (one block).
-
-    Raw bytes are cached; every ``get`` decodes afresh, so callers cannot share objects.
-    """
-
-    def __init__(self, base: RawView) -> None:
-        self.base = base
-        self._raw: dict[str, bytes | None] = {}
-
-    def get_raw(self, key: str) -> bytes | None:
-        try:
-            return self._raw[key]
-        except KeyError:
-            v = self._raw[key] = self.base.get_raw(key)
-            return v
-
-    def get(self, key: str) -> Any | None:
-        raw = self.get_raw(key)
-        return None if raw is None else orjson.loads(raw)
-
-
-class RawView(Protocol):
-    def get_raw(self, key: str) -> bytes | None: ...

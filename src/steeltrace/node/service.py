@@ -21,8 +21,8 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -606,14 +606,3 @@ class Node:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def window_bounds(block_time: datetime, seconds: int) -> tuple[datetime, datetime]:
-    w = timedelta(seconds=seconds)
-    return block_time - w, block_time + w
-
-
-def iter_envelopes(lines: Iterable[str]) -> Iterable[dict[str, Any]]:  # pragma: no cover - helper
-    for line in lines:
-        if line.strip():
-            yield orjson.loads(line)
