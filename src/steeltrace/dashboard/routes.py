@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -148,8 +148,8 @@ async def _no_session(request: Request, exc: Exception) -> Response:
     response.headers["Cache-Control"] = "no-store"
     if request.headers.get("HX-Request"):
         # an HTMX panel whose session ended: send the whole page to the login form
-        referer = request.headers.get("HX-Current-URL") or ""
-        path = "/" + referer.split("://", 1)[-1].split("/", 1)[-1] if "://" in referer else "/"
+        current = urlsplit(request.headers.get("HX-Current-URL") or "/")
+        path = (current.path or "/") + (f"?{current.query}" if current.query else "")
         response.headers["HX-Redirect"] = "/login?" + urlencode({"next": safe_next(path)})
     return response
 
