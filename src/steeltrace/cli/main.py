@@ -462,12 +462,17 @@ def bench_ledger(
 def bench_trace(
     ancestors: Annotated[int, typer.Option(help="Ancestors in the genealogy")] = 10_000,
     repeats: Annotated[int, typer.Option(help="Timed repeats")] = 30,
+    node: Annotated[
+        bool, typer.Option("--node/--no-node", help="Also replay it through a real node")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Trace + origin report of a lot with a 10,000-ancestor genealogy."""
+    from steeltrace.bench.trace import run_node_trace_bench
     from steeltrace.core.origin.bench import run_trace_bench
 
-    _bench_out(run_trace_bench(ancestors=ancestors, repeats=repeats), as_json)
+    run = run_node_trace_bench if node else run_trace_bench
+    _bench_out(run(ancestors=ancestors, repeats=repeats), as_json)
 
 
 @bench_app.command("api")

@@ -44,8 +44,10 @@ class _Builder:
         self.height = 1
         self.now = _T0
         self.n = 0
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []  # replayable on a real node
 
     def run(self, org: str, tx_type: str, payload: dict[str, Any]) -> None:
+        self.calls.append((org, tx_type, payload))
         self.n += 1
         self.now += timedelta(seconds=1)
         ctx = context_for(
@@ -79,6 +81,20 @@ def _lot(lot_id: str, kg: int, hs: str, form: str) -> dict[str, Any]:
 
 def build_trace_state(ancestors_target: int = 10_000) -> tuple[MemoryState, str]:
     """A state holding a lot with at least ``ancestors_target`` ancestors; (state, lot id)."""
+    state, lot_id, _ = build_trace_calls(ancestors_target)
+    return state, lot_id
+
+
+BENCH_ORGS = {
+    **{org: (country, "mill") for org, country, _ in _MILLS},
+    "bench-proc-vn": ("VN", "processor"),
+}
+
+
+def build_trace_calls(
+    ancestors_target: int = 10_000,
+) -> tuple[MemoryState, str, list[tuple[str, str, dict[str, Any]]]]:
+    """As :func:`build_trace_state`, plus the transactions that built it, in order."""
     b = _Builder()
     orgs = {org: (country, ["mill"]) for org, country, _ in _MILLS}
     orgs["bench-proc-vn"] = ("VN", ["processor"])
@@ -160,9 +176,11 @@ def build_trace_state(ancestors_target: int = 10_000) -> tuple[MemoryState, str]
                 },
             )
             coils.append((coil, _SLAB_KG - 100, org))
-    # the processor buys the coils (title moves are another contract's; set directly here)
-    sold = {"owner": "bench-proc-vn", "custodian": "bench-proc-vn"}
-    b.state.apply({f"lot/{c}": {**_record(b.state, c), **sold} for c, _, _ in coils})
+    # the processor buys the coils, mill by mill, through the trade contract
+    for mill, _, _ in _MILLS:
+        theirs = [c for c, _, owner in coils if owner == mill]
+        for i in range(0, len(theirs), 100):
+            b.run(mill, "title.transfer", {"lots": theirs[i : i + 100], "to": "bench-proc-vn"})
     remaining = {c: kg for c, kg, _ in coils}
     level = [c for c, _, _ in coils]
     depth = 0
@@ -196,7 +214,7 @@ def build_trace_state(ancestors_target: int = 10_000) -> tuple[MemoryState, str]
             remaining[out] = total - total // 100
             nxt.append(out)
         level = nxt
-    return b.state, level[0]
+    return b.state, level[0], b.calls
 
 
 def _record(state: MemoryState, lot_id: str) -> dict[str, Any]:
