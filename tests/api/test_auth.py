@@ -207,6 +207,20 @@ def test_i18_customs_of_ca_does_not_see_us_declarations(client: Any, world: Worl
     assert [d["id"] for d in client.get("/v1/declarations", headers=us).json()["items"]] == ["D-US"]
 
 
+def test_i18_a_regulator_sees_its_own_countrys_declarations(client: Any, world: World) -> None:
+    def ids(user: str) -> list[str]:
+        response = client.get("/v1/declarations", headers=world.headers(user))
+        return [d["id"] for d in response.json()["items"]]
+
+    assert ids("consortium-ca/analyst") == ["D-CA"]  # a CA trade ministry: imports into CA
+    assert ids("consortium-eu/clerk") == []  # an admin organisation has no wider view
+    assert_problem(
+        client.get("/v1/declarations/D-US", headers=world.headers("consortium-ca/analyst")),
+        404,
+        "DECLARATION_NOT_FOUND",
+    )
+
+
 def test_i18_other_orgs_see_only_their_own_declarations(client: Any, world: World) -> None:
     def ids(user: str) -> list[str]:
         response = client.get("/v1/declarations", headers=world.headers(user))

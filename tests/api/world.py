@@ -32,6 +32,8 @@ USERS = (
     ("bank-2", "lender", "bank"),
     ("trader-sg", "dealer", "trader"),
     ("carrier-sea", "skipper", "carrier"),
+    ("consortium-ca", "analyst", "regulator"),
+    ("consortium-eu", "clerk", "admin"),
 )
 
 

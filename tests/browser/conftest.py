@@ -126,7 +126,8 @@ def server(world: World) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"{CHROMIUM} is not installed (run scripts/ensure-chromium.sh)")
+        # `make test` installs it first; a missing browser is a failure, never a skip
+        pytest.fail(f"{CHROMIUM} is not installed (run scripts/ensure-chromium.sh)")
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")

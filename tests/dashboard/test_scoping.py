@@ -40,8 +40,8 @@ def _visible_count(html: str) -> int:
         ("svc-ca", CA_DECLARATIONS),  # declarant and importer of the Canadian ones
         ("mill-cn", {story.US_DECLARATION}),  # its own declaration into the US
         ("bank-1", set()),
-        # a regulator is no customs authority: the API shows it only its own (none)
-        ("consortium-ca", set()),
+        # a regulator (trade ministry) sees the declarations into its own country
+        ("consortium-ca", CA_DECLARATIONS),
     ],
 )
 def test_the_monitor_aggregates_what_the_api_lets_the_user_see(

@@ -45,6 +45,7 @@ def test_main_story_attack_verdicts(story: tuple[Node, dict[str, Any]]) -> None:
         "double_sale": "TITLE_NOT_OWNER",
         "double_pledge": "PLEDGE_EXISTS",
         "sell_pledged": "LOT_PLEDGED",
+        "risk": "UNIT_VALUE_OUTLIER:US-IMP-SLAB-CN-3",
     }
     check_invariants(node)
 

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from steeltrace.api.auth import Principal
+from steeltrace.core.roles import REGULATOR
 
 PLEDGE_PARTY_FIELDS = ("owner", "pledgor", "bank", "lender", "borrower")
 DECLARATION_TYPES = ("customs.",)
@@ -52,8 +53,13 @@ def contract_view(who: Principal, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def declaration_visible(who: Principal, record: Mapping[str, Any]) -> bool:
-    if who.is_customs:
-        return bool(who.country) and record.get("declaring_country") == who.country
+    """Customs authorities and regulators (trade ministries) see the declarations into
+    their own country; every other member sees those it declared or imports."""
+    if who.is_customs or REGULATOR in who.org_roles:
+        if bool(who.country) and record.get("declaring_country") == who.country:
+            return True
+        if who.is_customs:
+            return False
     return who.org in (record.get("declarant"), record.get("importer"))
 
 

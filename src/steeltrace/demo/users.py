@@ -24,7 +24,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("mill-ca", "quality-manager", "mill", "its own declarations, prices, pledges"),
     ("trader-sg", "trader", "trader", "its own declarations, prices, pledges"),
     ("bank-1", "credit-officer", "bank", "pledges to it"),
-    ("consortium-ca", "regulator", "regulator", "shared records only (as the API)"),
+    ("consortium-ca", "regulator", "regulator", "declarations into CA (trade ministry)"),
 )
 
 
