@@ -285,6 +285,10 @@ def _reads(base: str, token: str, lot_ids: list[str], n: int) -> dict[str, Any]:
     page: list[float] = []
     origin: list[float] = []
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
+        # The passport is a dashboard page: log in as a person does (form, session cookie).
+        login = c.post("/login", data={"token": token, "next": "/"}, headers={"Origin": base})
+        if login.status_code != 303:
+            raise RuntimeError(f"dashboard login failed: {login.status_code}")
         for lot in sample:
             t = time.perf_counter()
             r = c.get(f"/lots/{lot}")

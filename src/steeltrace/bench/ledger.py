@@ -65,9 +65,25 @@ def measure_verify_rate(n: int = 20_000) -> tuple[float, float]:
     return pooled, single
 
 
-def run_ledger_bench(
-    n: int = 20_000, submitters: int = 2, keep_home: Path | None = None
+def run_ledger_bench(n: int = 20_000, submitters: int = 2) -> dict[str, Any]:
+    """The saturating run (throughput), then a paced run at half that rate (latency)."""
+    out = run_ledger_once(n, submitters)
+    paced = run_ledger_once(max(400, n // 4), submitters, rate=out["committed_tps"] / 2)
+    out.update(
+        paced_rate_tps=round(out["committed_tps"] / 2, 1),
+        paced_p50_ms=paced["p50_ms"],
+        paced_p99_ms=paced["p99_ms"],
+    )
+    return out
+
+
+def run_ledger_once(
+    n: int = 20_000,
+    submitters: int = 2,
+    keep_home: Path | None = None,
+    rate: float | None = None,
 ) -> dict[str, Any]:
+    """One run: all ``n`` submitted as fast as they go, or paced at ``rate`` tx/s."""
     with tempfile.TemporaryDirectory(prefix="steeltrace-bench-") as tmp:
         home = keep_home or Path(tmp) / "home"
         config, org_keys, orderer_key = consortium_config("bench-chain", BENCH_ORGS)
@@ -109,11 +125,18 @@ def run_ledger_bench(
         listener = threading.Thread(target=listen, daemon=True)
         listener.start()
 
+        chunk_n = SUBMIT_CHUNK if rate is None else 10
+
         def push(part: list[txmod.Transaction]) -> None:
             # Clients arrive in bursts; the node verifies each burst's signatures on
             # every core, then pre-checks and orders them one by one.
-            for i in range(0, len(part), SUBMIT_CHUNK):
-                chunk = part[i : i + SUBMIT_CHUNK]
+            t0 = time.perf_counter()
+            for i in range(0, len(part), chunk_n):
+                if rate is not None:  # this thread's share of the offered load
+                    delay = t0 + i / (rate / submitters) - time.perf_counter()
+                    if delay > 0:
+                        time.sleep(delay)
+                chunk = part[i : i + chunk_n]
                 now = time.perf_counter()
                 for t in chunk:
                     submit_at[t.tx_id] = now
