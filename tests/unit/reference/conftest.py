@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.conformance import conformance_root
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -17,8 +19,8 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def conformance_dir(repo_root: Path) -> Path:
-    """``<repo>/../shared/conformance``; missing is a failure, never a skip."""
-    folder = repo_root.parent / "shared" / "conformance"
-    if not folder.is_dir():
-        pytest.fail(f"conformance snapshot not found at {folder}")
-    return folder
+    """The conformance snapshot (tests/support/conformance.py); missing is a failure."""
+    try:
+        return conformance_root()
+    except FileNotFoundError as e:
+        pytest.fail(str(e))
