@@ -1,5 +1,6 @@
 """S-09: a consumed or scrapped lot can never be sold, pledged, transformed, shipped or
-declared. (No contract marks a lot ``exported`` yet: docs/transactions/customs.md.)"""
+declared; an exported lot is not sold, pledged or transformed until its import clears,
+while carriers still move it."""
 
 from __future__ import annotations
 
@@ -80,4 +81,49 @@ def test_s09_inactive_lot_cannot_be_sold_or_pledged(world: Node, how: str) -> No
         refused_everywhere(world, "LOT_NOT_ACTIVE", org, tx_type, payload)
     rec = world.get(f"lot/{lot}")
     assert (rec["state"], rec["owner"], rec["pledge"]) == (how, "mill-ca", None)
+    check_invariants(world)
+
+
+def declaration(decl_id: str, direction: str, country: str, port: str, lot: str) -> dict[str, Any]:
+    return {
+        "declaration_id": decl_id,
+        "direction": direction,
+        "declaring_country": country,
+        "declarant": "mill-ca",
+        "importer": "mill-ca",
+        "port_of_entry": port,
+        "hs": "7208.39",
+        "declared_origin": "CA",
+        "declared_melt_pour": ["CA"],
+        "net_kg": 29_300,
+        "customs_value": {"amount": "18000.00", "currency": "USD"},
+        "lots": [lot],
+    }
+
+
+def test_s09_exported_lot_waits_for_its_import(world: Node) -> None:
+    lot = "CA-HRC-2"
+    ok(world, "mill-ca", "customs.declare", declaration("CA-EXP-1", "export", "CA", "CAVAN", lot))
+    ok(world, "customs-ca", "customs.decide", {"declaration_id": "CA-EXP-1", "decision": "cleared"})
+    assert world.get(f"lot/{lot}")["state"] == "exported"
+    for org, tx_type, payload in attempts(world, "mill-ca", lot):
+        if tx_type in ("custody.handover", "shipment.create"):
+            continue  # goods on their way still travel: tested below
+        refused_everywhere(world, "LOT_NOT_ACTIVE", org, tx_type, payload)
+    ok(
+        world,
+        "mill-ca",
+        "custody.handover",
+        {"handover_id": "HO-EXP", "lots": [lot], "to": "carrier-sea", "place": "CAVAN"},
+    )
+    ok(world, "carrier-sea", "custody.accept", {"handover_id": "HO-EXP"})
+    ok(world, "mill-ca", "customs.declare", declaration("US-IMP-1", "import", "US", "USBAL", lot))
+    ok(world, "customs-us", "customs.decide", {"declaration_id": "US-IMP-1", "decision": "cleared"})
+    rec = world.get(f"lot/{lot}")
+    assert (rec["state"], rec["custodian"], rec["cleared_by"]) == (
+        "active",
+        "carrier-sea",
+        "US-IMP-1",
+    )
+    ok(world, "mill-ca", "title.transfer", {"lots": [lot], "to": "trader-sg"})
     check_invariants(world)

@@ -270,10 +270,23 @@ def test_declare_rejects_unknown_lot(h: Harness) -> None:
     h.reject("LOT_UNKNOWN", "trader", "customs.declare", declaration(lots=["L1", "L404"]))
 
 
-@pytest.mark.parametrize("state", ["consumed", "exported", "scrapped"])
+@pytest.mark.parametrize("state", ["consumed", "scrapped"])
 def test_declare_rejects_inactive_lot(h: Harness, state: str) -> None:
     cast_lot(h, "L9", "trader", state=state)
     h.reject("LOT_NOT_ACTIVE", "trader", "customs.declare", declaration(lots=["L9"]))
+
+
+def test_an_exported_lot_can_be_declared_for_import_but_not_for_export_again(h: Harness) -> None:
+    cast_lot(h, "L9", "trader", state="exported")
+    export = declaration(
+        declaration_id="DX",
+        lots=["L9"],
+        direction="export",
+        declaring_country="CN",
+        port_of_entry="CNSGH",
+    )
+    h.reject("LOT_NOT_ACTIVE", "trader", "customs.declare", export)
+    h.run("trader", "customs.declare", declaration(lots=["L9"]))
 
 
 @pytest.mark.parametrize(
@@ -404,7 +417,7 @@ def test_decide_rejects_role_not_permitted(h: Harness) -> None:
     )
 
 
-def test_export_clearance_leaves_lots_active(h: Harness) -> None:
+def test_export_clearance_exports_the_lots_until_an_import_clears_them(h: Harness) -> None:
     h.run(
         "trader",
         "customs.declare",
@@ -412,8 +425,29 @@ def test_export_clearance_leaves_lots_active(h: Harness) -> None:
     )
     h.org("custcn", "CN", "customs")
     h.run("custcn", "customs.decide", {"declaration_id": "D1", "decision": "cleared"})
-    assert h.get("lot/L1")["state"] == "active"
+    lot = h.get("lot/L1")
+    assert (lot["state"], lot["cleared_by"]) == ("exported", "D1")
+    # S-09: an exported lot is not sold, pledged or transformed abroad before its import
+    h.reject("LOT_NOT_ACTIVE", "trader", "title.transfer", {"lots": ["L1"], "to": "buyer"})
     h.run("trader", "customs.declare", declaration(declaration_id="D2"))  # import in CA
+    h.run("custca", "customs.decide", {"declaration_id": "D2", "decision": "cleared"})
+    lot = h.get("lot/L1")
+    assert (lot["state"], lot["cleared_by"]) == ("active", "D2")
+    h.run("trader", "title.transfer", {"lots": ["L1"], "to": "buyer"})
+
+
+def test_a_held_or_rejected_export_leaves_the_lots_active(h: Harness) -> None:
+    h.run(
+        "trader",
+        "customs.declare",
+        declaration(direction="export", declaring_country="CN", port_of_entry="CNSGH"),
+    )
+    h.org("custcn", "CN", "customs")
+    h.run("custcn", "customs.decide", {"declaration_id": "D1", "decision": "held", "reason": "x"})
+    h.run(
+        "custcn", "customs.decide", {"declaration_id": "D1", "decision": "rejected", "reason": "y"}
+    )
+    assert h.get("lot/L1")["state"] == "active"
 
 
 def test_revoked_certificate_chemistry_is_not_evidence(h: Harness) -> None:

@@ -106,10 +106,15 @@ def test_create_rejects_unknown_lot(h: Harness) -> None:
     h.reject("LOT_UNKNOWN", "carrier", "shipment.create", booking(lots=["L404"]))
 
 
-@pytest.mark.parametrize("state", ["consumed", "exported", "scrapped"])
+@pytest.mark.parametrize("state", ["consumed", "scrapped"])
 def test_s09_create_rejects_inactive_lot(h: Harness, state: str) -> None:
     cast_lot(h, "L9", "trader", state=state)
     h.reject("LOT_NOT_ACTIVE", "carrier", "shipment.create", booking(lots=["L9"]))
+
+
+def test_exported_goods_still_travel(h: Harness) -> None:
+    cast_lot(h, "L9", "trader", state="exported")
+    h.run("carrier", "shipment.create", booking(lots=["L9"]))
 
 
 def test_s03_pledged_lot_cannot_be_shipped(h: Harness) -> None:

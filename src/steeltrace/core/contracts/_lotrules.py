@@ -114,9 +114,17 @@ def load_lots(state: StateView, lot_ids_: Iterable[str]) -> list[dict[str, Any]]
 
 
 def require_active(lot: dict[str, Any]) -> None:
-    """S-09: a consumed, exported or scrapped lot cannot be sold, pledged or moved."""
+    """S-09: a consumed, exported or scrapped lot cannot be sold, pledged or transformed."""
     if lot.get("state") != "active":
         raise Rejected("LOT_NOT_ACTIVE", f"lot {lot['id']!r} is {lot.get('state')}, not active")
+
+
+def require_in_commerce(lot: dict[str, Any]) -> None:
+    """Goods that physically exist: active, or exported and on their way to the country of
+    import (carriers still ship them and hand them over). Consumed and scrapped lots do
+    not move (``LOT_NOT_ACTIVE``)."""
+    if lot.get("state") not in ("active", "exported"):
+        raise Rejected("LOT_NOT_ACTIVE", f"lot {lot['id']!r} is {lot.get('state')}")
 
 
 def require_owner(lot: dict[str, Any], org: str, code: str = "TITLE_NOT_OWNER") -> None:

@@ -78,7 +78,8 @@ def declare(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteS
        (``DECLARATION_PARTY_UNKNOWN``);
     2. the port is a port (``DECLARATION_NOT_A_PORT``) in the declaring country
        (``DECLARATION_PORT_COUNTRY``);
-    3. every lot exists and is active (``LOT_UNKNOWN``, ``LOT_NOT_ACTIVE``);
+    3. every lot exists (``LOT_UNKNOWN``) and is active, or for an import also exported
+       (``LOT_NOT_ACTIVE``);
     4. cross-checks, each disagreement recorded as a discrepancy (module docstring).
     """
     p = schema.fields(
@@ -117,7 +118,10 @@ def declare(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteS
         )
     lots = lr.load_lots(state, p["lots"])
     for lot in lots:
-        lr.require_active(lot)
+        if p["direction"] == "import":
+            lr.require_in_commerce(lot)  # exported by its origin country, or never declared
+        else:
+            lr.require_active(lot)
 
     ledger = _ledger_facts(state, lots, p["declaring_country"])
     discrepancies = [
@@ -383,8 +387,10 @@ def decide(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
        (``DECLARATION_FINAL``); a hold is not repeated (``DECLARATION_ALREADY_HELD``);
     4. holding or rejecting needs a reason (``DECISION_REASON_REQUIRED``).
 
-    An export clearance does not change the lots' lifecycle state: the same ledger follows
-    the lots into the destination's import, so they stay ``active``.
+    Clearance moves the lots through their lifecycle: an export clearance makes active
+    lots ``exported`` (they left the country: no sale, pledge or transformation until an
+    import clears them; carriers still move them); an import clearance makes exported lots
+    ``active`` again in the country of import.
     """
     p = schema.fields(
         payload,
@@ -419,4 +425,14 @@ def decide(state: StateView, ctx: TxContext, payload: dict[str, Any]) -> WriteSe
             "tx_id": ctx.tx_id,
         },
     ]
-    return {declaration_key(record["id"]): lr.stamp(record, ctx)}
+    writes: WriteSet = {declaration_key(record["id"]): lr.stamp(record, ctx)}
+    if p["decision"] == "cleared":
+        before, after = (
+            ("active", "exported") if record["direction"] == "export" else ("exported", "active")
+        )
+        for lot_id in record["lots"]:
+            lot = state.get(lr.lot_key(lot_id))
+            if lot is not None and lot.get("state") == before:
+                moved = {**lot, "state": after, "cleared_by": record["id"]}
+                writes[lr.lot_key(lot_id)] = lr.stamp(moved, ctx)
+    return writes

@@ -57,7 +57,7 @@ def _port(value: str, path: str) -> str:
 
 
 def _movable(state: StateView, ctx: TxContext, lot: dict[str, Any]) -> None:
-    lr.require_active(lot)
+    lr.require_in_commerce(lot)
     lr.require_unpledged(state, lot, ctx)
 
 
@@ -264,7 +264,7 @@ def _check_handover_lot(
     state: StateView, ctx: TxContext, lot: dict[str, Any], custodian: str
 ) -> None:
     lr.require_custodian(lot, custodian, "CUSTODY_NOT_CUSTODIAN")
-    lr.require_active(lot)
+    lr.require_in_commerce(lot)
     lr.require_unpledged(state, lot, ctx)
     lr.require_no_receipt(lot)
 
