@@ -27,7 +27,7 @@ ones shown to buyers and customs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -492,6 +492,27 @@ def verify_document(state: StateView, cert_id: str, document_bytes: bytes) -> di
     }
 
 
+def _certificates_in(
+    state: StateView, g: Any, seen: set[str]
+) -> Iterator[tuple[str, str, int, dict[str, Any]]]:
+    for current in g.order:
+        for cert_id in g.lots[current].get("certificates") or []:
+            if cert_id not in seen:
+                seen.add(cert_id)
+                record = state.get(cert_key(cert_id)) or {}
+                yield cert_id, current, g.depth.get(current, 0), record
+
+
+def certificates_upstream(
+    state: StateView, lot_ids: Iterable[str]
+) -> Iterator[tuple[str, str, int, dict[str, Any]]]:
+    """``(cert_id, covered lot, depth, record)`` once per certificate on any of the lots or
+    their ancestors, nearest first along each lot's bounded genealogy walk."""
+    seen: set[str] = set()
+    for lot_id in lot_ids:
+        yield from _certificates_in(state, walk(state, lot_id), seen)
+
+
 def certificates_for_lot(state: StateView, lot_id: str) -> dict[str, Any]:
     """Every certificate covering the lot or one of its ancestors (S-12).
 
@@ -501,30 +522,24 @@ def certificates_for_lot(state: StateView, lot_id: str) -> dict[str, Any]:
     certificate stays listed with status ``revoked``.
     """
     g = walk(state, lot_id)
-    seen: set[str] = set()
     rows: list[dict[str, Any]] = []
-    for current in g.order:
-        for cert_id in g.lots[current].get("certificates") or []:
-            if cert_id in seen:
-                continue
-            seen.add(cert_id)
-            cert = state.get(cert_key(cert_id)) or {}
-            result = verify_certificate(state, cert_id)
-            rows.append(
-                {
-                    "cert_id": cert_id,
-                    "covers": current,
-                    "inherited": current != lot_id,
-                    "depth": g.depth.get(current, 0),
-                    "heat": cert.get("heat"),
-                    "type": cert.get("type"),
-                    "issuer": cert.get("issuer"),
-                    "status": result["status"],
-                    "valid": result["valid"],
-                    "flags": result["flags"],
-                    "findings": result["findings"],
-                }
-            )
+    for cert_id, current, depth, cert in _certificates_in(state, g, set()):
+        result = verify_certificate(state, cert_id)
+        rows.append(
+            {
+                "cert_id": cert_id,
+                "covers": current,
+                "inherited": current != lot_id,
+                "depth": depth,
+                "heat": cert.get("heat"),
+                "type": cert.get("type"),
+                "issuer": cert.get("issuer"),
+                "status": result["status"],
+                "valid": result["valid"],
+                "flags": result["flags"],
+                "findings": result["findings"],
+            }
+        )
     rows.sort(key=lambda r: (r["depth"], r["cert_id"]))
     return {
         "lot": lot_id,

@@ -287,26 +287,17 @@ def _chemistry_sources(
     """(source, chemistry) pairs: the source heats' registered chemistry, then every
     certificate (not revoked) on each lot or one of its ancestors. The walk is the
     certificates module's bounded genealogy walk; verification itself is not rerun here."""
-    from steeltrace.core.certificates.genealogy import walk
-    from steeltrace.core.certificates.verification import cert_key, chemistry_of
+    from steeltrace.core.certificates.verification import certificates_upstream, chemistry_of
 
     sources: list[tuple[str, dict[str, Any]]] = []
     for heat_id in heats:
         heat = state.get(f"heat/{heat_id}")
         if heat and heat.get("chemistry"):
             sources.append((f"heat/{heat_id}", dict(heat["chemistry"])))
-    seen: set[str] = set()
-    for lot in lots:
-        g = walk(state, lot["id"])
-        for current in g.order:
-            for cert_id in g.lots[current].get("certificates") or []:
-                if cert_id in seen:
-                    continue
-                seen.add(cert_id)
-                cert = state.get(cert_key(cert_id)) or {}
-                chem = chemistry_of(cert)
-                if chem and cert.get("status") != "revoked":
-                    sources.append((f"cert/{cert_id}", chem))
+    for cert_id, _, _, cert in certificates_upstream(state, [lot["id"] for lot in lots]):
+        chem = chemistry_of(cert)
+        if chem and cert.get("status") != "revoked":
+            sources.append((f"cert/{cert_id}", chem))
     return sources
 
 
