@@ -193,3 +193,17 @@ def test_status_and_orgs(home: Path) -> None:
     orgs = js(["orgs"], home)
     assert {o["id"] for o in orgs} >= {"admin-a", "mill-ca"}
     assert all(o["keys"] for o in orgs)
+
+
+def test_users_add_list_revoke(tmp_path: Path) -> None:
+    h = tmp_path / "home"
+    make_node(h).close()
+    added = js(["users", "add", "mill-ca", "qm", "--role", "mill"], h)
+    assert added["token"].startswith("st_") and added["role"] == "mill"
+    wrong = cli("users", "add", "mill-ca", "qm2", "--role", "bank", home=h)
+    assert wrong.returncode == 1 and "USER_ROLE_NOT_HELD" in wrong.stderr
+    listed = js(["users", "list", "mill-ca"], h)
+    assert [u["user"] for u in listed] == ["qm"] and "token" not in listed[0]
+    assert listed[0]["created_at"].endswith("Z")
+    assert js(["users", "revoke", "mill-ca", "qm"], h)["revoked"] is True
+    assert cli("users", "revoke", "mill-ca", "nobody", home=h).returncode == 3

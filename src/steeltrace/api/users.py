@@ -27,9 +27,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from steeltrace.core.schema import format_time
 from steeltrace.errors import Forbidden, InvalidInput, NotFound
 
 DB_NAME = "users.sqlite3"
@@ -81,9 +83,14 @@ class User:
             "user": self.name,
             "org": self.org,
             "role": self.role,
-            "created_at": self.created_at,
+            "created_at": _rfc3339(self.created_at),
             "revoked": self.revoked_at is not None,
+            "revoked_at": None if self.revoked_at is None else _rfc3339(self.revoked_at),
         }
+
+
+def _rfc3339(epoch: float) -> str:
+    return format_time(datetime.fromtimestamp(epoch, UTC).replace(microsecond=0))
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -445,6 +445,45 @@ def users_add(
         console.print(f"token (shown once): [bold]{out['token']}[/]")
 
 
+@users_app.command("list")
+def users_list(
+    org_id: Annotated[str | None, typer.Argument(help="Only this organisation's users")] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """API users of this node (never their tokens)."""
+    from steeltrace.api.users import list_users
+
+    try:
+        rows = list_users(home_dir(home), org_id)
+    except SteeltraceError as e:
+        die(e, as_json)
+    if as_json:
+        emit_json(rows)
+        return
+    t = Table(title=f"{len(rows)} users")
+    for c in sorted({k for r in rows for k in r}):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*(str(r.get(c)) for c in sorted({k for r in rows for k in r})))
+    console.print(t)
+
+
+@users_app.command("revoke")
+def users_revoke(org_id: str, name: str, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Revoke a user's token at once (its dashboard sessions end too)."""
+    from steeltrace.api.users import revoke_user
+
+    try:
+        out = revoke_user(home_dir(home), org_id, name)
+    except SteeltraceError as e:
+        die(e, as_json)
+    if as_json:
+        emit_json(out)
+    else:
+        console.print(f"revoked {name} of {org_id}")
+
+
 # --- benchmarks ------------------------------------------------------------------------
 @bench_app.command("ledger")
 def bench_ledger(
