@@ -1,4 +1,5 @@
-"""Read-side compositions over a state view (the node, or any MemoryState).
+"""Read-side views of the ledger: blocks, transactions and proofs as the CLI, the API
+and the dashboard print them, and the trace of a lot.
 
 ``trace_lot`` is what `steeltrace trace` and the API's /trace print: the lot, its
 genealogy (ancestors and edges), its heats, melt-and-pour shares, origin and the
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
+from steeltrace.adapters.storage.sqlite import SqliteStore
+from steeltrace.core.ledger import merkle
 from steeltrace.core.origin.genealogy import DEFAULT_LIMIT, ancestors
 from steeltrace.core.origin.report import report_from
 from steeltrace.core.state import StateView
@@ -28,3 +33,65 @@ def trace_lot(
     genealogy = ancestors(state, lot_id, limit)
     report = report_from(state, genealogy, reference_country=reference_country)
     return {**report, "lot": lot, "genealogy": genealogy.to_dict()}
+
+
+def block_view(store: SqliteStore, height: int) -> dict[str, Any] | None:
+    b = store.load_block(height)
+    if b is None:
+        return None
+    return {
+        "header": b.header,
+        "block_hash": b.block_hash,
+        "signature": b.signature.hex(),
+        "transactions": [
+            {
+                "tx_id": t.tx_id,
+                "index": i,
+                "type": t.type,
+                "signer": t.signer_org,
+                "created_at": t.created_at,
+                "status": r.status,
+                "code": r.code,
+                "message": r.message,
+            }
+            for i, (t, r) in enumerate(zip(b.transactions, b.results, strict=True))
+        ],
+    }
+
+
+def tx_view(store: SqliteStore, tx_id: str) -> dict[str, Any] | None:
+    row = store.tx_row(tx_id)
+    if row is None:
+        return None
+    return {
+        "tx_id": tx_id,
+        "tx": orjson.loads(row["leaf"]),
+        "block_height": row["height"],
+        "index": row["index"],
+        "type": row["type"],
+        "signer": row["signer"],
+        "status": row["status"],
+        "code": row["code"],
+        "message": row["message"],
+    }
+
+
+def proof_view(store: SqliteStore, tx_id: str) -> dict[str, Any] | None:
+    row = store.tx_row(tx_id)
+    if row is None:
+        return None
+    b = store.load_block(row["height"])
+    assert b is not None
+    hashes = [merkle.leaf_hash(t.leaf_bytes) for t in b.transactions]
+    idx = row["index"]
+    return {
+        "tx_id": tx_id,
+        "block_height": b.height,
+        "leaf_index": idx,
+        "tree_size": len(hashes),
+        "leaf_hash": hashes[idx].hex(),
+        "audit_path": [h.hex() for h in merkle.inclusion_proof(idx, hashes)],
+        "root": b.header["tx_root"],
+        "block_hash": b.block_hash,
+        "status": row["status"],
+    }

@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from steeltrace.adapters.ordering.inprocess import InProcessOrdering
 from steeltrace.adapters.storage.sqlite import SqliteStore
 from steeltrace.core import crypto, schema
@@ -52,6 +50,7 @@ from steeltrace.errors import (
     Rejected,
     SteeltraceError,
 )
+from steeltrace.node import queries
 from steeltrace.node.cache import CommittedCache
 from steeltrace.node.keystore import KeyStore
 from steeltrace.node.seen import SeenIds
@@ -533,63 +532,13 @@ class Node:
         return StateAccumulator.from_bytes(self.store.state_accumulator()).root()
 
     def block(self, height: int) -> dict[str, Any] | None:
-        b = self.store.load_block(height)
-        if b is None:
-            return None
-        return {
-            "header": b.header,
-            "block_hash": b.block_hash,
-            "signature": b.signature.hex(),
-            "transactions": [
-                {
-                    "tx_id": t.tx_id,
-                    "index": i,
-                    "type": t.type,
-                    "signer": t.signer_org,
-                    "created_at": t.created_at,
-                    "status": r.status,
-                    "code": r.code,
-                    "message": r.message,
-                }
-                for i, (t, r) in enumerate(zip(b.transactions, b.results, strict=True))
-            ],
-        }
+        return queries.block_view(self.store, height)
 
     def tx(self, tx_id: str) -> dict[str, Any] | None:
-        row = self.store.tx_row(tx_id)
-        if row is None:
-            return None
-        return {
-            "tx_id": tx_id,
-            "tx": orjson.loads(row["leaf"]),
-            "block_height": row["height"],
-            "index": row["index"],
-            "type": row["type"],
-            "signer": row["signer"],
-            "status": row["status"],
-            "code": row["code"],
-            "message": row["message"],
-        }
+        return queries.tx_view(self.store, tx_id)
 
     def proof(self, tx_id: str) -> dict[str, Any] | None:
-        row = self.store.tx_row(tx_id)
-        if row is None:
-            return None
-        b = self.store.load_block(row["height"])
-        assert b is not None
-        hashes = [merkle.leaf_hash(t.leaf_bytes) for t in b.transactions]
-        idx = row["index"]
-        return {
-            "tx_id": tx_id,
-            "block_height": b.height,
-            "leaf_index": idx,
-            "tree_size": len(hashes),
-            "leaf_hash": hashes[idx].hex(),
-            "audit_path": [h.hex() for h in merkle.inclusion_proof(idx, hashes)],
-            "root": b.header["tx_root"],
-            "block_hash": b.block_hash,
-            "status": row["status"],
-        }
+        return queries.proof_view(self.store, tx_id)
 
     def recent_txs(self, limit: int = 20) -> list[dict[str, Any]]:
         return self.store.recent_txs(limit)
