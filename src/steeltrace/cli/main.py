@@ -535,6 +535,9 @@ def _bench_out(out: dict[str, Any], as_json: bool) -> None:
 
 
 def main() -> None:
+    from steeltrace.bootstrap import tune_runtime
+
+    tune_runtime()
     try:
         app()
     except SteeltraceError as e:  # a last resort: never a traceback for a known error
