@@ -247,3 +247,20 @@ def test_contract_violation_is_deterministic_and_recorded(node: Node) -> None:
     tx = node.sign_as("trader-sg", "document.anchor", anchor("DUP"))
     refused(node, "DOC_EXISTS", lambda: node.submit_tx(tx))
     straight_to_ordering(node, tx, "DOC_EXISTS")
+
+
+def test_i04_replay_after_a_restart_is_still_refused(tmp_path: Any) -> None:
+    from tests.support.nodes import make_node
+
+    home = tmp_path / "restart"
+    node = make_node(home)
+    tx = node.sign_as("trader-sg", "document.anchor", anchor("AFTER-RESTART"))
+    node.submit_tx(tx)
+    assert node.wait(tx.tx_id)["status"] == "valid"
+    node.close()
+    again = Node.open(home)
+    try:
+        refused(again, "TX_DUPLICATE", lambda: again.submit(tx.envelope()))
+        straight_to_ordering(again, tx, "TX_DUPLICATE")
+    finally:
+        again.close()

@@ -75,3 +75,21 @@ def test_seen_ids_are_exact_despite_the_bloom_filter() -> None:
     assert not any(t in big for t in others)
     assert len(asked) < 100  # a well-sized filter rarely asks the store
     assert "short-id" not in big
+
+
+def test_seen_ids_load_the_committed_ids_before_answering() -> None:
+    import hashlib
+
+    from steeltrace.node.seen import SeenIds
+
+    committed = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(100)]
+    loads = []
+
+    def initial() -> list[str]:
+        loads.append(1)
+        return committed
+
+    seen = SeenIds(lambda t: t in committed, expected=1000, initial=initial)
+    assert loads == []  # nothing read until asked
+    assert committed[42] in seen and loads == [1]
+    assert committed[7] in seen and loads == [1]  # read once

@@ -115,8 +115,11 @@ class Node:
             )
         self.keys = KeyStore(self.home)
         self.cache = CommittedCache(self.store)
-        self.seen = SeenIds(self.store.has_tx, expected=max(1_000_000, 2 * self.store.tx_count()))
-        self.seen.add_all(self.store.iter_tx_ids())
+        self.seen = SeenIds(
+            self.store.has_tx,
+            expected=max(1_000_000, 2 * self.store.tx_count()),
+            initial=self.store.iter_tx_ids,
+        )
         self._head = self.store.height()
         self.config: dict[str, Any] = self.store.get("config") or {}
         self.chain_id: str = self.config["chain_id"]
