@@ -204,10 +204,62 @@ def tx(tx_id: str, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
-def proof(tx_id: str, home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+def proof(
+    tx_id: str,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+    bundle: Annotated[
+        bool, typer.Option("--bundle", help="Everything needed to check it offline")
+    ] = False,
+) -> None:
     """An RFC 6962 inclusion proof of a transaction in its block's tx_root."""
+    from steeltrace.node.queries import proof_bundle
+
+    if bundle:
+        b = _query(home, as_json, lambda node: proof_bundle(node.store, tx_id))
+        _show(b, as_json, NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"))
+        return
     p = _query(home, as_json, lambda node: node.proof(tx_id))
     _show(p, as_json, NotFound("TX_NOT_FOUND", f"no committed transaction {tx_id}"))
+
+
+@app.command("verify-proof")
+def verify_proof(
+    file: Annotated[Path, typer.Argument(help="A bundle from `steeltrace proof TX --bundle`")],
+    orderer_key: Annotated[
+        str | None,
+        typer.Option(help="The orderer's public key (hex) from the genesis configuration"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a proof bundle offline, without a node: leaf, audit path, header, signature,
+    verdict."""
+    from steeltrace.core.canonical import parse_strict
+    from steeltrace.core.ledger.bundle import verify_bundle
+
+    try:
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        out = verify_bundle(
+            parse_strict(data, max_bytes=4 * 1024 * 1024), orderer_public_key=orderer_key
+        )
+    except OSError as e:
+        die(InvalidInput("FILE_UNREADABLE", str(e)), as_json)
+    except SteeltraceError as e:
+        die(e, as_json)
+    if as_json:
+        emit_json(out)
+        return
+    trust = (
+        ""
+        if out["orderer_key_trusted"]
+        else " (orderer key taken from the bundle: pass --orderer-key)"
+    )
+    console.print(
+        f"[bold green]proof verified[/]: {out['type']} {out['tx_id'][:16]}… "
+        f"by {out['signer']} is in block {out['block_height']} of {out['chain_id']}, "
+        f"status {out['status']}"
+        f"{' ' + out['code'] if out['code'] else ''}{trust}"
+    )
 
 
 @app.command()

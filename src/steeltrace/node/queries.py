@@ -95,3 +95,22 @@ def proof_view(store: SqliteStore, tx_id: str) -> dict[str, Any] | None:
         "block_hash": b.block_hash,
         "status": row["status"],
     }
+
+
+def proof_bundle(store: SqliteStore, tx_id: str) -> dict[str, Any] | None:
+    """A transaction with everything needed to check it offline (core/ledger/bundle.py)."""
+    row = store.tx_row(tx_id)
+    if row is None:
+        return None
+    b = store.load_block(row["height"])
+    assert b is not None
+    config = store.get("config") or {}
+    orderer = next(o for o in config["orderers"] if o["id"] == b.header["orderer"])
+    return {
+        "tx": orjson.loads(row["leaf"]),
+        "proof": proof_view(store, tx_id),
+        "header": b.header,
+        "signature": b.signature.hex(),
+        "orderer": {"id": orderer["id"], "public_key": orderer["public_key"]},
+        "results": [[r.tx_id, r.status, r.code] for r in b.results],
+    }
